@@ -1,0 +1,1 @@
+"""Project commands; Scrapy loads them through ``COMMANDS_MODULE``."""

@@ -1,0 +1,62 @@
+"""Layered article extraction: ask each layer in turn, keep the first answer per field.
+
+Order: structured data → site selectors → text patterns → generic extractor. Which layer
+answered each field is returned too, so the crawl stats show when the site's markup drifts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from newscrawl.extract.base import Layer
+from newscrawl.extract.blocks import BodyParts
+from newscrawl.extract.context import PageContext
+from newscrawl.extract.generic import GenericLayer
+from newscrawl.extract.site import SiteLayer
+from newscrawl.extract.structured import StructuredLayer
+from newscrawl.extract.textual import TextPatternLayer
+
+LAYERS: tuple[type[Layer], ...] = (StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer)
+# Title and summary come first: the body layers leave them out of the body.
+FIELDS = (
+    "title", "summary", "body", "source_url", "source_name", "published_at", "modified_at",
+    "authors", "tags", "translations", "sections",
+)  # fmt: skip
+
+
+@dataclass
+class Extraction:
+    """The fields found on a page and the layer that produced each."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    layers: dict[str, str] = field(default_factory=dict)
+    is_article: bool = False
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def extract_article(ctx: PageContext) -> Extraction:
+    """Extract every article field of ``ctx`` through the layers."""
+    result = Extraction()
+    layers = [layer_cls(ctx, result.fields) for layer_cls in LAYERS]
+    for name in FIELDS:
+        for layer in layers:
+            value = layer.get(name)
+            if not _present(value):
+                continue
+            if isinstance(value, BodyParts):
+                result.fields["body"] = "\n\n".join(value.paragraphs)
+                result.fields["images"] = value.images
+                result.layers["images"] = layer.name
+            else:
+                result.fields[name] = value
+            result.layers[name] = layer.name
+            break
+    declared = layers[0].get("is_article")
+    result.is_article = declared if declared is not None else (
+        "published_at" in result.fields or "source_name" in result.fields
+    )
+    return result

@@ -1,0 +1,72 @@
+"""What every extraction layer shares: the page context, the fields resolved so far, a name."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from parsel import Selector
+
+from newscrawl.extract.blocks import IMAGE, BodyParts, walk
+from newscrawl.extract.context import PageContext
+from newscrawl.normalize.dates import parse_date
+from newscrawl.normalize.text import clean_text
+
+
+class Layer:
+    """One extraction layer. A field is a method named after it returning a value or None.
+
+    The orchestrator asks layers in order and keeps the first non-empty answer, so a layer
+    only implements the fields it can know; ``resolved`` holds the answers so far (the body
+    layers use the resolved title and summary to leave them out of the body).
+    """
+
+    name = "layer"
+
+    def __init__(self, ctx: PageContext, resolved: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.resolved = resolved
+
+    def get(self, field: str) -> Any:
+        """The layer's value for ``field``, or None when it has none."""
+        method = getattr(self, field, None)
+        return method() if callable(method) else None
+
+    def body_parts(self) -> BodyParts | None:
+        """Body paragraphs, images and source line, or None when this layer finds no body."""
+        return None
+
+    @cached_property
+    def _body_parts(self) -> BodyParts | None:
+        parts = self.body_parts()
+        return parts if parts is not None and parts.paragraphs else None
+
+    def body(self) -> BodyParts | None:
+        """The body as :class:`BodyParts` (the orchestrator joins the paragraphs)."""
+        return self._body_parts
+
+    def date(self, raw: str | None) -> str | None:
+        """A raw date string as ISO 8601 in the page's language, or None."""
+        return parse_date(raw, self.ctx.lang) if raw else None
+
+
+def element_text(node: Selector) -> str:
+    """Visible text of an element: inline runs joined as written, block runs by a space."""
+    if isinstance(node.root, str):
+        return clean_text(node.root)
+    return " ".join(b.text for b in walk(node.root, "") if b.kind != IMAGE)
+
+
+def texts(selector: Selector, css: str) -> list[str]:
+    """Cleaned, non-empty text of every element matching ``css``, in page order, no repeats."""
+    found = (element_text(node) for node in selector.css(css))
+    return list(dict.fromkeys(text for text in found if text))
+
+
+def first_css(selector: Selector, candidates: tuple[str, ...]) -> Selector | None:
+    """The first element matched by the first selector in ``candidates`` that matches any."""
+    for css in candidates:
+        found = selector.css(css)
+        if found:
+            return found[0]
+    return None

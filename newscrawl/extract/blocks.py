@@ -1,0 +1,197 @@
+"""Turn an article's body element into ordered text and image blocks, then into body fields.
+
+The walker knows HTML structure (block vs inline elements, figures, lazy images); the
+assembler applies the text patterns to decide what is body text, caption or boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from newscrawl.extract import patterns
+from newscrawl.normalize.text import clean_text
+from newscrawl.sites import vietnamvn as site
+
+TEXT, IMAGE, CAPTION = "text", "image", "caption"
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "pre",
+        "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
+        "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "center", "address", "details",
+        "summary",
+    }
+)  # fmt: skip
+_SKIP_TAGS = frozenset(
+    tag for tag in site.BODY_EXCLUDE if not tag.startswith(".")
+) | {"head", "link", "meta", "input", "select", "textarea", "video", "audio", "object", "embed"}
+_SKIP_CLASSES = frozenset(sel[1:] for sel in site.BODY_EXCLUDE if sel.startswith("."))
+_CAPTION_CLASS = re.compile(r"caption|desc|credit|chu-thich|image-note|photo-note", re.IGNORECASE)
+_EMPHASIS = frozenset({"em", "i", "small", "cite"})
+_IMAGE_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
+
+
+@dataclass(slots=True)
+class Block:
+    """One unit of an article body, in page order."""
+
+    kind: str  # TEXT, IMAGE or CAPTION
+    text: str = ""
+    url: str = ""  # IMAGE: absolute image URL
+    links: list[str] = field(default_factory=list)  # TEXT: hrefs inside the block
+    caption_hint: bool = False  # TEXT: styled like a caption (class, or all emphasis)
+
+
+def _is_skipped(element: HtmlElement) -> bool:
+    if element.tag in _SKIP_TAGS:
+        return True
+    classes = element.get("class")
+    return bool(classes) and not _SKIP_CLASSES.isdisjoint(classes.split())
+
+
+def image_url(element: HtmlElement, page_url: str) -> str:
+    """Absolute URL of an ``<img>``, preferring lazy-load attributes over a placeholder ``src``."""
+    for attr in _IMAGE_ATTRS:
+        value = (element.get(attr) or "").strip()
+        if attr == "data-srcset" and value:
+            value = value.split(",")[0].split()[0]
+        if value and not value.startswith("data:"):
+            url = urljoin(page_url, value)
+            return "https:" + url[5:] if url.startswith("http://vstatic.") else url
+    return ""
+
+
+class _Walker:
+    """Depth-first walk that flushes inline text into a block at each block boundary."""
+
+    def __init__(self, page_url: str) -> None:
+        self.page_url = page_url
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._links: list[str] = []
+        self._emphasised = 0  # characters inside em/i/small in the current block
+        self._chars = 0
+
+    def flush(self, caption_class: bool = False) -> None:
+        text = clean_text("".join(self._parts))
+        if text:
+            all_emphasis = self._emphasised >= self._chars - 1
+            self.blocks.append(
+                Block(TEXT, text, links=self._links, caption_hint=caption_class or all_emphasis)
+            )
+        self._parts, self._links = [], []
+        self._emphasised = self._chars = 0
+
+    def add_text(self, text: str | None, emphasis: int) -> None:
+        if text:
+            self._parts.append(text)
+            stripped = len(text.strip())
+            self._chars += stripped
+            if emphasis:
+                self._emphasised += stripped
+
+    def visit(self, element: Any, emphasis: int = 0) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or _is_skipped(element):
+            return
+        if tag == "br":
+            self._parts.append(" ")
+            return
+        if tag == "img":
+            url = image_url(element, self.page_url)
+            if url:
+                self.flush()
+                self.blocks.append(Block(IMAGE, url=url))
+            return
+        if tag == "figcaption":
+            self.flush()
+            text = clean_text(element.text_content())
+            if text:
+                self.blocks.append(Block(CAPTION, text))
+            return
+        if tag == "a" and element.get("href"):
+            self._links.append(element.get("href"))
+        is_block = tag in _BLOCK_TAGS
+        if is_block:
+            self.flush()
+        emphasis += tag in _EMPHASIS
+        self.add_text(element.text, emphasis)
+        for child in element:
+            self.visit(child, emphasis)
+            self.add_text(child.tail, emphasis)
+        if is_block:
+            self.flush(caption_class=bool(_CAPTION_CLASS.search(element.get("class") or "")))
+
+
+def walk(element: HtmlElement, page_url: str) -> list[Block]:
+    """The blocks of ``element`` in page order."""
+    walker = _Walker(page_url)
+    walker.visit(element)
+    walker.flush()
+    return walker.blocks
+
+
+@dataclass
+class BodyParts:
+    """What an article body yields once patterns have sorted its blocks."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)
+    source_url: str | None = None
+    source_line: str | None = None
+    dropped: int = 0  # captions, placeholders and boilerplate lines left out
+
+
+def _source_link(block: Block, page_url: str) -> str | None:
+    for href in block.links:
+        url = urljoin(page_url, href.strip())
+        if url.startswith(("http://", "https://")):
+            return url
+    found = _URL_IN_TEXT.search(block.text)
+    return found.group(0) if found else None
+
+
+def assemble(blocks: list[Block], page_url: str, *, title: str = "", summary: str = "") -> BodyParts:
+    """Sort blocks into body paragraphs, images with captions, and the source link."""
+    parts = BodyParts()
+    seen_images: dict[str, dict[str, str]] = {}
+    last_image: dict[str, str] | None = None
+    after_image = False
+    for block in blocks:
+        if block.kind == IMAGE:
+            if block.url not in seen_images:
+                seen_images[block.url] = {"url": block.url, "caption": ""}
+                parts.images.append(seen_images[block.url])
+            last_image, after_image = seen_images[block.url], True
+            continue
+        text = patterns.strip_ad_placeholders(block.text)
+        is_caption = block.kind == CAPTION or (
+            patterns.looks_like_caption(text) or (block.caption_hint and after_image)
+        )
+        if is_caption and text:
+            attached = after_image or block.kind == CAPTION
+            if last_image is not None and not last_image["caption"] and attached:
+                last_image["caption"] = text
+            parts.dropped += 1
+            after_image = block.kind == CAPTION and after_image
+            continue
+        after_image = False
+        if not text or text in (title, summary) or text == site.SITE_HEADER_TEXT:
+            parts.dropped += 1
+            continue
+        if patterns.is_source_line(text):
+            parts.source_line = text
+            parts.source_url = parts.source_url or _source_link(block, page_url)
+            parts.dropped += 1
+            continue
+        if patterns.is_comment_counter(text) or patterns.is_dateline(text):
+            parts.dropped += 1
+            continue
+        parts.paragraphs.append(text)
+    return parts

@@ -1,0 +1,106 @@
+"""Listing pages: which links are the listing's articles, and where the next page is.
+
+Pagination is recognised whatever shape it takes: ``rel=next``, a numbered pager,
+``?page=N``, ``/page/N``, or a "next"/"load more" link in one of the site's languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qsl
+
+from parsel import Selector
+
+from newscrawl.extract.base import element_text
+from newscrawl.normalize.dates import parse_date
+from newscrawl.sites import vietnamvn as site
+from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
+
+_NEXT_HINT_CLASSES = ("next", "load-more", "loadmore", "view-more", "see-more", "btn-more")
+
+
+def page_number(url: SiteUrl) -> int:
+    """The page a listing URL names (1 when it names none)."""
+    found = site.PAGE_PATH_RE.search(url.path)
+    if found:
+        return int(found.group(1))
+    for key, value in parse_qsl(url.query):
+        if key.lower() in site.PAGE_QUERY_KEYS and value.isdigit():
+            return int(value)
+    return 1
+
+
+def listing_base(url: SiteUrl) -> str:
+    """Path of a listing's first page (``/en/category/x`` for ``/en/category/x/page/3``)."""
+    found = site.PAGE_PATH_RE.search(url.path)
+    return url.path[: found.start()] if found else url.path
+
+
+@dataclass(frozen=True, slots=True)
+class ListingItem:
+    """An article link of a listing, with the date the listing shows for it (if any)."""
+
+    url: SiteUrl
+    listed_on: date | None
+
+
+def listing_items(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url: str) -> list[ListingItem]:
+    """The listing's own article links in page order (same language), with their listed dates."""
+    items: dict[str, ListingItem] = {}
+    for css in site.LISTING_LINK_SELECTORS:
+        for node in selector.css(css):
+            target = mapper.parse(node.attrib.get("href"), page_url)
+            if target is None or target.kind != ARTICLE or target.lang != page.lang:
+                continue
+            if target.path not in items:
+                items[target.path] = ListingItem(target, _listed_on(node, page.lang))
+        if items:
+            break
+    return list(items.values())
+
+
+def _listed_on(link: Selector, lang: str) -> date | None:
+    # The date sits beside the link inside the item: look in the link's nearest ancestors.
+    for ancestor in link.xpath("ancestor::*[position() <= 2]")[::-1]:
+        for css in site.LISTING_DATE_SELECTORS:
+            text = ancestor.css(css)
+            if text:
+                iso = parse_date(element_text(text[0]), lang)
+                if iso:
+                    return date.fromisoformat(iso[:10])
+    return None
+
+
+def next_page(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url: str) -> SiteUrl | None:
+    """The listing page after ``page``, or None on the last page."""
+    current = page_number(page)
+    base = listing_base(page)
+
+    def onward(href: str | None) -> SiteUrl | None:
+        target = mapper.parse(href, page_url)
+        if target is None or target.kind != CATEGORY or listing_base(target) != base:
+            return None
+        return target if page_number(target) > current else None
+
+    rel_next = "//link[@rel='next']/@href | //a[contains(concat(' ', @rel, ' '), ' next ')]/@href"
+    for href in selector.xpath(rel_next).getall():
+        if found := onward(href):
+            return found
+    by_page: dict[int, SiteUrl] = {}
+    labelled: SiteUrl | None = None
+    for node in selector.xpath("//a[@href]"):
+        target = onward(node.attrib.get("href"))
+        if target is None:
+            continue
+        by_page.setdefault(page_number(target), target)
+        if labelled is None:
+            classes = (node.attrib.get("class") or "").lower()
+            hinted = any(hint in classes for hint in _NEXT_HINT_CLASSES)
+            if hinted or element_text(node).lower() in site.NEXT_PAGE_LABELS:
+                labelled = target
+    if current + 1 in by_page:
+        return by_page[current + 1]
+    if labelled is not None:
+        return labelled
+    return by_page[min(by_page)] if by_page else None

@@ -1,0 +1,108 @@
+"""Text patterns (extraction layer 3): pure functions over already-cleaned text lines.
+
+They recognise the site's recurring lines — outlet/date line, localised source line,
+comment counter, ad placeholders, photo captions — wherever they stand in a page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.normalize.text import dedouble_outlet
+from newscrawl.sites import vietnamvn as site
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    # Longest first so "photos" is not cut to "photo".
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}(?:\s*[-,]?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?|\d{4}-\d{2}-\d{2}"
+# "ZNewsZNews26/05/2026", "Báo An GiangBáo An Giang 13/07/2025", "Báo Dân trí•25/08/2024".
+_OUTLET_DATE = re.compile(
+    rf"^(?P<outlet>[^•·|]{{2,120}}?)\s*(?P<sep>[•·|])?\s*(?P<date>{_DATE})$"
+)
+_MAX_OUTLET_LEN = 60
+
+_SOURCE_LINE = re.compile(rf"^(?:{_alternation(site.SOURCE_LABELS)})\s*[:：]", re.IGNORECASE)
+_SOURCE_LINK_TEXT = re.compile(
+    rf"^(?:{_alternation(site.SOURCE_LINK_TEXTS)})\s*[:：]?\s*$", re.IGNORECASE
+)
+_COMMENTS = _alternation(site.COMMENT_LABELS)
+_COMMENT_COUNTER = re.compile(
+    rf"^(?:(?:{_COMMENTS})\s*[(（]\s*\d+\s*[)）]|\d+\s*(?:{_COMMENTS}))$", re.IGNORECASE
+)
+# "[ad_2]", "[Anzeige_2]", "[광고_2]", "[広告2]": a word then a number, in brackets.
+AD_PLACEHOLDER = re.compile(r"\[\s*[^\W\d_]{1,20}_?\d{1,3}\s*\]")
+
+_CREDIT = _alternation(site.CAPTION_CREDIT_WORDS)
+_CAPTION_PREFIX = re.compile(rf"^[\s_(\[]*(?:{_CREDIT})\s*[:：]", re.IGNORECASE)
+_CAPTION_CREDIT_END = re.compile(rf"[(\[]\s*(?:{_CREDIT})\s*[:：][^()\[\]]*[)\]]\s*\.?$", re.IGNORECASE)
+_CAPTION_NUMBERED = re.compile(r"[-–]\s*(?:ảnh|hình|photo|image)\s*\d+\s*\.?$", re.IGNORECASE)
+_IMAGE_FILENAME = re.compile(r"^[^\n/\\]{1,150}\.(?:png|jpe?g|gif|webp|avif|bmp)$", re.IGNORECASE)
+_MAX_CAPTION_LEN = 300
+
+
+def outlet_and_date(line: str) -> tuple[str, str] | None:
+    """Split an outlet/date line into ``(outlet as shown, date text)``, or None."""
+    found = _OUTLET_DATE.match(line)
+    if not found:
+        return None
+    outlet = found["outlet"].strip()
+    if not outlet or len(outlet) > 2 * _MAX_OUTLET_LEN or outlet.endswith((".", "!", "?", ":")):
+        return None
+    return outlet, found["date"]
+
+
+def is_dateline(line: str) -> bool:
+    """An outlet/date line shaped like the site's (outlet doubled, or ``•`` before the date).
+
+    Stricter than :func:`outlet_and_date` so a short sentence ending in a date stays body text.
+    """
+    found = _OUTLET_DATE.match(line)
+    if not found:
+        return False
+    outlet = found["outlet"].strip()
+    return bool(found["sep"]) or dedouble_outlet(outlet) != outlet
+
+
+def is_source_line(line: str) -> bool:
+    """A localised "Source: …" line or a bare source-link text that ends an article."""
+    return bool(_SOURCE_LINE.match(line) or _SOURCE_LINK_TEXT.match(line))
+
+
+def is_comment_counter(line: str) -> bool:
+    """The comment counter under an article, e.g. ``Comment (0)``, ``댓글 (0)``."""
+    return bool(_COMMENT_COUNTER.match(line))
+
+
+def strip_ad_placeholders(line: str) -> str:
+    """Remove ad placeholders such as ``[ad_2]`` from a line."""
+    return AD_PLACEHOLDER.sub("", line).strip() if "[" in line else line
+
+
+def looks_like_caption(line: str) -> bool:
+    """A photo caption or credit: ``Photo: VNA``, ``(Foto: VNA)``, ``… - Ảnh 1.``, a filename."""
+    if not line or len(line) > _MAX_CAPTION_LEN:
+        return False
+    return bool(
+        _CAPTION_PREFIX.match(line)
+        or _CAPTION_CREDIT_END.search(line)
+        or _CAPTION_NUMBERED.search(line)
+        or _IMAGE_FILENAME.match(line)
+    )
+
+
+def strip_title_suffix(title: str) -> str:
+    """Drop the `` - Vietnam.vn`` suffix of page titles."""
+    return site.TITLE_SUFFIX_RE.sub("", title)
+
+
+def is_boilerplate(line: str) -> bool:
+    """Lines that are never article text: site header, source line, counters, placeholders."""
+    return (
+        line == site.SITE_HEADER_TEXT
+        or is_source_line(line)
+        or is_comment_counter(line)
+        or not strip_ad_placeholders(line)
+    )

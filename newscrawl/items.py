@@ -1,0 +1,70 @@
+"""The output record (DESIGN.md §2): one article in one language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import scrapy
+
+# Every key of the contract with the value a record carries when the page gives nothing.
+RECORD_DEFAULTS: dict[str, Any] = {
+    "id": "",
+    "url": "",
+    "lang": "",
+    "translation_key": "",
+    "translations": {},
+    "sections": [],
+    "title": "",
+    "summary": "",
+    "body": "",
+    "source_name": None,
+    "source_url": None,
+    "authors": [],
+    "tags": [],
+    "published_at": None,
+    "modified_at": None,
+    "images": [],
+    "word_count": 0,
+    "content_hash": "",
+    "crawled_at": "",
+    "status": "new",
+    "version": 1,
+}
+RECORD_KEYS = tuple(RECORD_DEFAULTS)
+
+
+class ArticleItem(scrapy.Item):
+    """One article record; keys and meaning as in the README's output table."""
+
+    id = scrapy.Field()
+    url = scrapy.Field()
+    lang = scrapy.Field()
+    translation_key = scrapy.Field()
+    translations = scrapy.Field()
+    sections = scrapy.Field()
+    title = scrapy.Field()
+    summary = scrapy.Field()
+    body = scrapy.Field()
+    source_name = scrapy.Field()
+    source_url = scrapy.Field()
+    authors = scrapy.Field()
+    tags = scrapy.Field()
+    published_at = scrapy.Field()
+    modified_at = scrapy.Field()
+    images = scrapy.Field()
+    word_count = scrapy.Field()
+    content_hash = scrapy.Field()
+    crawled_at = scrapy.Field()
+    status = scrapy.Field()
+    version = scrapy.Field()
+
+
+def complete_record(values: dict[str, Any]) -> dict[str, Any]:
+    """All contract keys in contract order, missing ones filled with fresh defaults."""
+    record = {}
+    for key, default in RECORD_DEFAULTS.items():
+        value = values.get(key)
+        if value is None:
+            value = default.copy() if isinstance(default, (dict, list)) else default
+        record[key] = value
+    return record

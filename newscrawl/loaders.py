@@ -1,0 +1,76 @@
+"""Item loader: turns an :class:`Extraction` and the page's URL into a contract record.
+
+Normalisation lives in pure functions (``newscrawl.normalize``); the loader only wires
+them to fields and derives the computed keys (id, word count, content hash).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from newscrawl.extract.article import Extraction
+from newscrawl.items import ArticleItem, complete_record
+from newscrawl.normalize.text import article_id, clean_text, content_hash, word_count
+from newscrawl.urls import SiteUrl
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _clean_body(value: str) -> str:
+    return "\n\n".join(p for p in map(clean_text, value.split("\n\n")) if p)
+
+
+def _clean_images(images: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"url": img["url"], "caption": clean_text(img.get("caption"))} for img in images]
+
+
+class ArticleLoader(ItemLoader):
+    """Loader for :class:`ArticleItem`; single values by default, lists where the record has lists."""
+
+    default_item_class = ArticleItem
+    default_input_processor = Identity()
+    default_output_processor = TakeFirst()
+
+    title_in = summary_in = source_name_in = MapCompose(clean_text)
+    body_in = MapCompose(_clean_body)
+    authors_in = tags_in = sections_in = MapCompose(clean_text)
+    authors_out = tags_out = sections_out = Compose(_unique)
+    images_out = Compose(_clean_images)
+    translations_out = TakeFirst()
+
+
+def load_article(
+    url: SiteUrl, extraction: Extraction, found_under: list[str], crawled_at: datetime | None = None
+) -> dict[str, Any]:
+    """Build the complete output record of an article page."""
+    loader = ArticleLoader()
+    fields = extraction.fields
+    for name in ("title", "summary", "body", "source_name", "source_url", "published_at", "modified_at"):
+        if fields.get(name) is not None:
+            loader.add_value(name, fields[name])
+    for name in ("authors", "tags", "images"):
+        loader.add_value(name, fields.get(name) or [])
+    loader.add_value("sections", list(fields.get("sections") or []) + found_under)
+    translations = {k: v for k, v in (fields.get("translations") or {}).items() if k != url.lang}
+    loader.add_value("translations", [translations])
+    record = dict(loader.load_item())
+    canonical = url.canonical
+    record.update(
+        id=article_id(canonical),
+        url=canonical,
+        lang=url.lang,
+        translation_key=url.slug,
+        crawled_at=(crawled_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        status="new",
+        version=1,
+    )
+    record = complete_record(record)
+    record["word_count"] = word_count(record["body"])
+    record["content_hash"] = content_hash(record["title"], record["body"])
+    return record

@@ -1,0 +1,78 @@
+"""Downloader middlewares."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, but waiting before each retry: exponential backoff, or ``Retry-After``.
+
+    Waiting inside the middleware keeps the request's concurrency slot, so a struggling
+    server sees less traffic until it recovers.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        """Read the backoff settings."""
+        middleware = super().from_crawler(crawler)
+        middleware.backoff_base = crawler.settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE")
+        middleware.backoff_max = crawler.settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX")
+        return middleware
+
+    def backoff_delay(self, request: Request, response: Response | None = None) -> float:
+        """Delay before the next try of ``request``."""
+        retries = request.meta.get("retry_times", 0)
+        delay = self.backoff_base * (2**retries)
+        if response is not None:
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if asked is not None:
+                delay = max(delay, asked)
+        return min(delay, self.backoff_max)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        """Retry listed statuses after a backoff delay."""
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await asyncio.sleep(self.backoff_delay(request, response))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        """Retry network errors after a backoff delay."""
+        if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self.backoff_delay(request))
+        return retry

@@ -1,0 +1,67 @@
+"""Every newscrawl default in one place. Override any of them with ``-s NAME=VALUE``.
+
+Scrapy's own settings are set here only where newscrawl needs something other than
+Scrapy's default; the ``NEWSCRAWL_*`` settings are the project's own.
+"""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+# Our `crawl` command validates spider arguments before the engine starts (one-line errors).
+COMMANDS_MODULE = "newscrawl.commands"
+
+# --- politeness towards the real site ---------------------------------------------------
+USER_AGENT = "newscrawl/0.1 (research news corpus crawler; Scrapy)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 30
+# Article pages are tens of KB; anything near this is not an article.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+# --- retries with exponential backoff (429 and 5xx honour Retry-After) ------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.BackoffRetryMiddleware": 550,
+}
+NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0  # cap, also for Retry-After
+
+# --- no code-executing extensions --------------------------------------------------------
+# Scrapy 2.19 starts a RemoteControl HTTP server that runs posted code, and a telnet console.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+# --- items and output ----------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.ValidatePipeline": 100,
+    "newscrawl.pipelines.DeduplicatePipeline": 200,
+}
+# One JSON Lines file per run; orjson serves every JSON Lines format name (also `-O x.jsonl`).
+FEEDS = {
+    "output/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+}
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.exporters.OrjsonLinesExporter",
+    "jsonl": "newscrawl.exporters.OrjsonLinesExporter",
+    "jl": "newscrawl.exporters.OrjsonLinesExporter",
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+LOG_LEVEL = "INFO"
+
+# --- newscrawl ---------------------------------------------------------------------------
+# Listing items per page are few; a category deeper than this is a pagination loop.
+NEWSCRAWL_MAX_LISTING_PAGES = 5000

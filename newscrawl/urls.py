@@ -1,0 +1,123 @@
+"""Pure URL logic: recognise the site's URL shapes, canonicalise, and map hosts.
+
+Every link the spider sees goes through :class:`UrlMapper`: it decides whether the link
+is on the site at all, what kind of page it names (home, category, article, ...), the
+URL to fetch it from (the crawl origin, e.g. a mirror) and its canonical output URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from newscrawl.sites import vietnamvn as site
+
+HOME, CATEGORY, ARTICLE, OTHER = "home", "category", "article", "other"
+_MULTI_SLASH = re.compile(r"/{2,}")
+# Query keys that only track clicks; dropped everywhere.
+_TRACKING_KEY = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|zalo\w*|ref|source|from|_ga)$", re.I)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteUrl:
+    """A URL on the site, reduced to what identifies the page."""
+
+    kind: str  # HOME, CATEGORY, ARTICLE or OTHER
+    path: str  # normalised: no trailing slash, no duplicate slashes ("" for the root)
+    query: str  # tracking parameters removed; kept only for listings (pagination)
+    lang: str
+    slug: str  # article slug or category slug ("" otherwise)
+
+    @property
+    def canonical(self) -> str:
+        """Canonical ``https://www.vietnam.vn`` URL, without query or fragment."""
+        return site.CANONICAL_ORIGIN + self.path
+
+    @property
+    def listing_key(self) -> str:
+        """Path plus query: identifies one listing page."""
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+def _split_lang(segments: list[str]) -> tuple[str, list[str]]:
+    if segments and segments[0] in site.PREFIXED_LANGUAGES:
+        return segments[0], segments[1:]
+    return site.DEFAULT_LANG, segments
+
+
+def classify_path(path: str) -> tuple[str, str, str]:
+    """Return ``(kind, lang, slug)`` for a normalised URL path of the site."""
+    segments = [s for s in path.split("/") if s]
+    lang, rest = _split_lang(segments)
+    if not rest:
+        return HOME, lang, ""
+    if rest[0] == "category" and len(rest) >= 2 and site.CATEGORY_SLUG_RE.match(rest[1]):
+        if len(rest) == 2 or (len(rest) == 4 and site.PAGE_PATH_RE.search("/" + "/".join(rest))):
+            return CATEGORY, lang, rest[1]
+    if len(rest) == 1 and rest[0] not in site.RESERVED_SEGMENTS and site.ARTICLE_SLUG_RE.match(rest[0]):
+        return ARTICLE, lang, rest[0]
+    return OTHER, lang, ""
+
+
+def normalise_path(path: str) -> str:
+    """Collapse duplicate slashes and drop a trailing slash (the site treats both alike)."""
+    path = _MULTI_SLASH.sub("/", path or "/")
+    return path.rstrip("/")
+
+
+def clean_query(query: str) -> str:
+    """Drop tracking parameters; keep the rest in their order."""
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _TRACKING_KEY.match(k)]
+    return urlencode(pairs)
+
+
+class UrlMapper:
+    """Maps links between the site's hosts, the crawl origin and canonical URLs."""
+
+    def __init__(self, base_url: str = site.CANONICAL_ORIGIN) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) origin: {base_url!r}")
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self._origin_key = (parts.hostname.lower(), parts.port or _DEFAULT_PORTS[parts.scheme])
+
+    def is_site_host(self, scheme: str, host: str | None, port: int | None) -> bool:
+        """True for the crawl origin (exact host and port) and the site's own hosts."""
+        if scheme not in ("http", "https") or not host:
+            return False
+        host = host.lower().rstrip(".")
+        port = port or _DEFAULT_PORTS[scheme]
+        if (host, port) == self._origin_key:
+            return True
+        return host in site.SITE_HOSTS and port == _DEFAULT_PORTS[scheme]
+
+    def parse(self, href: str | None, base: str | None = None) -> SiteUrl | None:
+        """Resolve ``href`` (relative to ``base``) to a :class:`SiteUrl`, or None if off-site."""
+        if not href:
+            return None
+        href = href.strip()
+        try:
+            parts = urlsplit(urljoin(base or self.origin, href))
+            port = parts.port
+        except ValueError:
+            return None
+        if not self.is_site_host(parts.scheme, parts.hostname, port):
+            return None
+        path = normalise_path(parts.path)
+        kind, lang, slug = classify_path(path)
+        query = clean_query(parts.query) if kind == CATEGORY else ""
+        return SiteUrl(kind=kind, path=path, query=query, lang=lang, slug=slug)
+
+    def fetch_url(self, url: SiteUrl) -> str:
+        """The URL to request ``url`` from: the crawl origin, same path (and listing query)."""
+        return self.origin + (url.path or "/") + (f"?{url.query}" if url.query else "")
+
+    def home_path(self, lang: str) -> str:
+        """Path of a language's home page."""
+        return "" if lang == site.DEFAULT_LANG else f"/{lang}"
+
+    def category_path(self, lang: str, slug: str) -> str:
+        """Path of a category listing in a language."""
+        return f"{self.home_path(lang)}/category/{slug}"

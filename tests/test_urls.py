@@ -1,0 +1,99 @@
+"""URL shapes, host mapping and canonical URLs."""
+
+import pytest
+
+from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, UrlMapper, classify_path, clean_query
+
+SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("", (HOME, "vi", "")),
+        ("/en", (HOME, "en", "")),
+        ("/zh-cn", (HOME, "zh-cn", "")),
+        (f"/{SLUG}", (ARTICLE, "vi", SLUG)),
+        (f"/en/{SLUG}", (ARTICLE, "en", SLUG)),
+        (f"/zh-cn/{SLUG}", (ARTICLE, "zh-cn", SLUG)),
+        ("/category/the-thao", (CATEGORY, "vi", "the-thao")),
+        ("/fr/category/di-san", (CATEGORY, "fr", "di-san")),
+        ("/category/di-san/page/3", (CATEGORY, "vi", "di-san")),
+        ("/category/di-san/extra", (OTHER, "vi", "")),
+        ("/tag/bong-da-viet-nam-hom-nay", (OTHER, "vi", "")),
+        ("/en/tag/some-tag-name-here", (OTHER, "en", "")),
+        ("/author/nguyen-van-an-tac-gia", (OTHER, "vi", "")),
+        ("/gioi-thieu", (OTHER, "vi", "")),
+        ("/lien-he", (OTHER, "vi", "")),
+        ("/_next/static/chunks/main-abc-def-ghi.js", (OTHER, "vi", "")),
+        ("/sitemap.xml", (OTHER, "vi", "")),
+        ("/xx/" + SLUG, (OTHER, "vi", "")),  # unknown language prefix
+        ("/en/" + SLUG + "/comments", (OTHER, "en", "")),
+        ("/Xiaomi-Ra-Mat-Dien-Thoai", (OTHER, "vi", "")),  # site slugs are lower case
+    ],
+)
+def test_classify_path(path, expected):
+    assert classify_path(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("href", "canonical"),
+    [
+        (f"/{SLUG}", f"https://www.vietnam.vn/{SLUG}"),
+        (f"/en/{SLUG}/", f"https://www.vietnam.vn/en/{SLUG}"),
+        (f"https://www.vietnam.vn/en/{SLUG}?utm_source=fb#comments", f"https://www.vietnam.vn/en/{SLUG}"),
+        (f"https://vietnam.vn/en/{SLUG}", f"https://www.vietnam.vn/en/{SLUG}"),
+        (f"//thongtin.vietnam.vn/{SLUG}", f"https://www.vietnam.vn/{SLUG}"),
+        (f"http://vcdn.vietnam.vn//fr//{SLUG}", f"https://www.vietnam.vn/fr/{SLUG}"),
+        (f"https://VJS.vietnam.vn/{SLUG}", f"https://www.vietnam.vn/{SLUG}"),
+        (f"http://127.0.0.1:8000/ko/{SLUG}", f"https://www.vietnam.vn/ko/{SLUG}"),
+    ],
+)
+def test_site_links_map_to_canonical_and_to_the_crawl_origin(href, canonical):
+    mapper = UrlMapper("http://127.0.0.1:8000")
+    url = mapper.parse(href, "http://127.0.0.1:8000/category/x")
+    assert url is not None and url.kind == ARTICLE
+    assert url.canonical == canonical
+    assert mapper.fetch_url(url) == "http://127.0.0.1:8000" + canonical.removeprefix("https://www.vietnam.vn")
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        f"https://znews.vn/{SLUG}",
+        f"https://evil.vietnam.vn.example.com/{SLUG}",
+        f"http://127.0.0.1:9999/{SLUG}",  # another port on the crawl host is off-site
+        f"http://localhost:8000/{SLUG}",
+        f"file:///etc/{SLUG}",
+        f"ftp://www.vietnam.vn/{SLUG}",
+        "mailto:toasoan@vietnam.vn",
+        "javascript:void(0)",
+        f"https://www.vietnam.vn:8443/{SLUG}",
+        "http://[::1/broken",
+        "",
+        None,
+    ],
+)
+def test_off_site_links_are_rejected(href):
+    assert UrlMapper("http://127.0.0.1:8000").parse(href) is None
+
+
+def test_listing_keeps_page_query_but_drops_tracking():
+    url = UrlMapper().parse("/en/category/di-san/?utm_campaign=x&page=2&fbclid=abc")
+    assert url is not None and url.kind == CATEGORY
+    assert url.query == "page=2"
+    assert UrlMapper().fetch_url(url) == "https://www.vietnam.vn/en/category/di-san?page=2"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("page=2", "page=2"), ("utm_source=a&utm_medium=b", ""), ("gclid=1&p=3", "p=3"), ("", "")],
+)
+def test_clean_query(query, expected):
+    assert clean_query(query) == expected
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "not a url", "http://"])
+def test_mapper_rejects_non_http_origins(bad):
+    with pytest.raises(ValueError):
+        UrlMapper(bad)
