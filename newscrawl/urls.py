@@ -53,9 +53,9 @@ def classify_path(path: str) -> tuple[str, str, str]:
     lang, rest = _split_lang(segments)
     if not rest:
         return HOME, lang, ""
-    if rest[0] == "category" and len(rest) >= 2 and site.CATEGORY_SLUG_RE.match(rest[1]):
-        if len(rest) == 2 or (len(rest) == 4 and site.PAGE_PATH_RE.search("/" + "/".join(rest))):
-            return CATEGORY, lang, rest[1]
+    is_listing = len(rest) == 2 or (len(rest) == 4 and site.PAGE_PATH_RE.search("/" + "/".join(rest)))
+    if rest[0] == "category" and is_listing and site.CATEGORY_SLUG_RE.match(rest[1]):
+        return CATEGORY, lang, rest[1]
     if len(rest) == 1 and rest[0] not in site.RESERVED_SEGMENTS and site.ARTICLE_SLUG_RE.match(rest[0]):
         return ARTICLE, lang, rest[0]
     return OTHER, lang, ""

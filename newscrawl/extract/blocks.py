@@ -81,7 +81,7 @@ class _Walker:
     def flush(self, caption_class: bool = False) -> None:
         text = clean_text("".join(self._parts))
         if text:
-            all_emphasis = self._emphasised >= self._chars - 1
+            all_emphasis = 0 < self._emphasised >= self._chars - 1
             self.blocks.append(
                 Block(TEXT, text, links=self._links, caption_hint=caption_class or all_emphasis)
             )

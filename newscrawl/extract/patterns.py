@@ -78,7 +78,7 @@ def is_comment_counter(line: str) -> bool:
 
 def strip_ad_placeholders(line: str) -> str:
     """Remove ad placeholders such as ``[ad_2]`` from a line."""
-    return AD_PLACEHOLDER.sub("", line).strip() if "[" in line else line
+    return " ".join(AD_PLACEHOLDER.sub("", line).split()) if "[" in line else line
 
 
 def looks_like_caption(line: str) -> bool:
