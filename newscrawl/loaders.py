@@ -56,7 +56,8 @@ def load_article(
             loader.add_value(name, fields[name])
     for name in ("authors", "tags", "images"):
         loader.add_value(name, fields.get(name) or [])
-    loader.add_value("sections", list(fields.get("sections") or []) + found_under)
+    # The page's own breadcrumb is authoritative; where it has none, the listing it came from.
+    loader.add_value("sections", list(fields.get("sections") or found_under))
     translations = {k: v for k, v in (fields.get("translations") or {}).items() if k != url.lang}
     loader.add_value("translations", [translations])
     record = dict(loader.load_item())

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from newscrawl.sites import vietnamvn as site
 
-HOME, CATEGORY, ARTICLE, OTHER = "home", "category", "article", "other"
+HOME, CATEGORY, ARTICLE, TAG, OTHER = "home", "category", "article", "tag", "other"
 _MULTI_SLASH = re.compile(r"/{2,}")
 # Query keys that only track clicks; dropped everywhere.
 _TRACKING_KEY = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|zalo\w*|ref|source|from|_ga)$", re.I)
@@ -24,11 +24,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 class SiteUrl:
     """A URL on the site, reduced to what identifies the page."""
 
-    kind: str  # HOME, CATEGORY, ARTICLE or OTHER
+    kind: str  # HOME, CATEGORY, ARTICLE, TAG or OTHER
     path: str  # normalised: no trailing slash, no duplicate slashes ("" for the root)
     query: str  # tracking parameters removed; kept only for listings (pagination)
     lang: str
-    slug: str  # article slug or category slug ("" otherwise)
+    slug: str  # article, category or tag slug ("" otherwise)
 
     @property
     def canonical(self) -> str:
@@ -56,6 +56,8 @@ def classify_path(path: str) -> tuple[str, str, str]:
     is_listing = len(rest) == 2 or (len(rest) == 4 and site.PAGE_PATH_RE.search("/" + "/".join(rest)))
     if rest[0] == "category" and is_listing and site.CATEGORY_SLUG_RE.match(rest[1]):
         return CATEGORY, lang, rest[1]
+    if rest[0] in ("tag", "tags") and len(rest) == 2:
+        return TAG, lang, rest[1]
     if len(rest) == 1 and rest[0] not in site.RESERVED_SEGMENTS and site.ARTICLE_SLUG_RE.match(rest[0]):
         return ARTICLE, lang, rest[0]
     return OTHER, lang, ""

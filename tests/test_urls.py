@@ -2,7 +2,7 @@
 
 import pytest
 
-from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, UrlMapper, classify_path, clean_query
+from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, classify_path, clean_query
 
 SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
 
@@ -20,8 +20,9 @@ SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
         ("/fr/category/di-san", (CATEGORY, "fr", "di-san")),
         ("/category/di-san/page/3", (CATEGORY, "vi", "di-san")),
         ("/category/di-san/extra", (OTHER, "vi", "")),
-        ("/tag/bong-da-viet-nam-hom-nay", (OTHER, "vi", "")),
-        ("/en/tag/some-tag-name-here", (OTHER, "en", "")),
+        ("/tag/bong-da-viet-nam-hom-nay", (TAG, "vi", "bong-da-viet-nam-hom-nay")),
+        ("/en/tag/ha-noi", (TAG, "en", "ha-noi")),
+        ("/en/tag/ha-noi/page/2", (OTHER, "en", "")),
         ("/author/nguyen-van-an-tac-gia", (OTHER, "vi", "")),
         ("/gioi-thieu", (OTHER, "vi", "")),
         ("/lien-he", (OTHER, "vi", "")),

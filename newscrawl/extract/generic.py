@@ -1,62 +1,62 @@
-"""Layer 4: a generic main-content extractor (trafilatura) for pages no other layer reads."""
+"""Layer 4: a generic main-content extractor for pages no other layer reads.
+
+readability-lxml picks the element holding the article (by text density) and returns it as
+cleaned HTML; the same block walker as the site layer then reads it, so line breaks, figures
+and captions are handled exactly as on pages whose markup we know.
+"""
 
 from __future__ import annotations
 
 import logging
 
-import trafilatura
-from lxml import etree
+from lxml import html as lxml_html
+from readability import Document
 
 from newscrawl.extract import blocks
 from newscrawl.extract.base import Layer
-from newscrawl.extract.blocks import CAPTION, IMAGE, TEXT, Block, BodyParts
-from newscrawl.normalize.text import clean_text
+from newscrawl.extract.blocks import BodyParts
 
 logger = logging.getLogger(__name__)
 
-# trafilatura's XML output: paragraph-like elements and images.
-_TEXT_TAGS = frozenset({"p", "head", "item", "quote", "cell", "code"})
+
+def _best_candidate(page_html: str) -> lxml_html.HtmlElement | None:
+    # readability's clean-up judges paragraphs by ASCII commas and drops CJK articles whole;
+    # its scoring still finds the right element, so take that element as it is.
+    document = Document(page_html)
+    document._html(True)
+    for node in document.tags(document.html, "script", "style", "noscript"):
+        node.drop_tree()
+    best = document.select_best_candidate(document.score_paragraphs())
+    return best["elem"] if best else None
 
 
-def _xml_blocks(xml: str) -> list[Block]:
-    root = etree.fromstring(xml.encode())
-    found: list[Block] = []
-    for element in root.iter():
-        if element.tag == "graphic" and element.get("src"):
-            found.append(Block(IMAGE, url=element.get("src")))
-            title = clean_text(element.get("title"))
-            if title:
-                found.append(Block(CAPTION, title))
-        elif element.tag in _TEXT_TAGS and not any(child.tag in _TEXT_TAGS for child in element):
-            text = clean_text("".join(element.itertext()))
-            if text:
-                found.append(Block(TEXT, text))
-    return found
+def main_content(page_html: str) -> lxml_html.HtmlElement | None:
+    """The page's main content element as readability-lxml finds it, or None."""
+    if not page_html.strip():
+        return None
+    try:
+        summary = Document(page_html).summary(html_partial=True)
+        root = lxml_html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
+        if root is not None and root.text_content().strip():
+            return root
+        return _best_candidate(page_html)
+    except Exception:
+        # A third-party heuristic must never end the crawl; the page then counts as bodiless.
+        logger.warning("generic extractor failed", exc_info=True)
+        return None
 
 
 class GenericLayer(Layer):
-    """Body text found by trafilatura's main-content heuristics."""
+    """Body text from the page's densest content block."""
 
     name = "generic"
 
     def body_parts(self) -> BodyParts | None:
-        try:
-            xml = trafilatura.extract(
-                self.ctx.html,
-                url=self.ctx.url,
-                output_format="xml",
-                include_images=True,
-                include_comments=False,
-                include_tables=True,
-                deduplicate=False,
-            )
-        except Exception:
-            logger.exception("generic extractor failed on %s", self.ctx.url)
-            return None
-        if not xml:
+        root = main_content(self.ctx.html)
+        if root is None:
             return None
         return blocks.assemble(
-            _xml_blocks(xml),
+            blocks.walk(root, self.ctx.url),
             self.ctx.url,
             title=self.resolved.get("title", ""),
             summary=self.resolved.get("summary", ""),

@@ -18,6 +18,12 @@ from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 
 _NEXT_HINT_CLASSES = ("next", "load-more", "loadmore", "view-more", "see-more", "btn-more")
+_OUTSIDE_EXCLUDED_AREAS = "[not(ancestor::*[{}])]".format(
+    " or ".join(
+        [f"self::{tag}" for tag in site.LISTING_EXCLUDED_AREAS]
+        + [f"contains(@class, '{name}')" for name in site.LISTING_EXCLUDED_CLASSES]
+    )
+)
 
 
 def page_number(url: SiteUrl) -> int:
@@ -49,7 +55,7 @@ def listing_items(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url
     """The listing's own article links in page order (same language), with their listed dates."""
     items: dict[str, ListingItem] = {}
     for css in site.LISTING_LINK_SELECTORS:
-        for node in selector.css(css):
+        for node in selector.css(css).xpath(f"self::*{_OUTSIDE_EXCLUDED_AREAS}"):
             target = mapper.parse(node.attrib.get("href"), page_url)
             if target is None or target.kind != ARTICLE or target.lang != page.lang:
                 continue

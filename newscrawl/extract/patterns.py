@@ -22,7 +22,12 @@ _DATE = r"\d{1,2}/\d{1,2}/\d{4}(?:\s*[-,]?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?|\d{4}
 _OUTLET_DATE = re.compile(
     rf"^(?P<outlet>[^•·|]{{2,120}}?)\s*(?P<sep>[•·|])?\s*(?P<date>{_DATE})$"
 )
+_BARE_DATE = re.compile(rf"^(?:{_DATE})$")
+_DATE_ANYWHERE = re.compile(_DATE)
+_NAME_SEPARATORS = re.compile(r"\s*[,;|]\s*")
 _MAX_OUTLET_LEN = 60
+# An outlet element's text: the name, possibly shown twice.
+MAX_OUTLET_LINE = 2 * _MAX_OUTLET_LEN + 1
 
 _SOURCE_LINE = re.compile(rf"^(?:{_alternation(site.SOURCE_LABELS)})\s*[:：]", re.IGNORECASE)
 _SOURCE_LINK_TEXT = re.compile(
@@ -49,9 +54,14 @@ def outlet_and_date(line: str) -> tuple[str, str] | None:
     if not found:
         return None
     outlet = found["outlet"].strip()
-    if not outlet or len(outlet) > 2 * _MAX_OUTLET_LEN or outlet.endswith((".", "!", "?", ":")):
+    if not outlet or len(outlet) > MAX_OUTLET_LINE or outlet.endswith((".", "!", "?", ":")):
         return None
     return outlet, found["date"]
+
+
+def is_bare_date(line: str) -> bool:
+    """A line that is only a date (and time), as the site prints it."""
+    return bool(_BARE_DATE.match(line))
 
 
 def is_dateline(line: str) -> bool:
@@ -64,6 +74,20 @@ def is_dateline(line: str) -> bool:
         return False
     outlet = found["outlet"].strip()
     return bool(found["sep"]) or dedouble_outlet(outlet) != outlet
+
+
+def is_outlet_name(line: str) -> bool:
+    """Text that can be an outlet's name (possibly shown twice): short, with letters, no date."""
+    return (
+        0 < len(line) <= MAX_OUTLET_LINE
+        and any(ch.isalpha() for ch in line)
+        and not _DATE_ANYWHERE.search(line)
+    )
+
+
+def split_names(line: str) -> list[str]:
+    """People named in one line: "Khải Minh, Đức Thắng" → two names."""
+    return [name for name in _NAME_SEPARATORS.split(line) if name]
 
 
 def is_source_line(line: str) -> bool:

@@ -30,11 +30,22 @@ class SiteLayer(Layer):
         return first_css(self._container, _SELECTORS["body"])
 
     @cached_property
-    def _dateline(self) -> tuple[str, str] | None:
-        node = first_css(self._container, _SELECTORS["source"])
-        if node is None:
-            return None
-        return patterns.outlet_and_date(clean_text(node.xpath("string()").get()))
+    def _dateline(self) -> tuple[str | None, str | None]:
+        """``(outlet as shown, date text)`` from the source and date elements."""
+        outlet = date = None
+        for css in _SELECTORS["source"]:
+            for node in self._container.css(css):
+                # string() runs the logo and name together as the site shows them: "ZNewsZNews".
+                line = clean_text(node.xpath("string()").get())
+                found = patterns.outlet_and_date(line)
+                if found:
+                    return found
+                if outlet is None and patterns.is_outlet_name(line):
+                    outlet = line
+        node = first_css(self._container, _SELECTORS["date"])
+        if node is not None:
+            date = node.attrib.get("datetime") or clean_text(node.xpath("string()").get())
+        return outlet, date
 
     def title(self) -> str | None:
         node = first_css(self._container, _SELECTORS["title"])
@@ -59,19 +70,20 @@ class SiteLayer(Layer):
         return parts.source_url if parts else None
 
     def source_name(self) -> str | None:
-        return dedouble_outlet(self._dateline[0]) if self._dateline else None
+        outlet = self._dateline[0]
+        return dedouble_outlet(outlet) if outlet else None
 
     def published_at(self) -> str | None:
-        if self._dateline:
-            return self.date(self._dateline[1])
-        stamp = self._container.css("time::attr(datetime)").get()
-        return self.date(stamp)
+        return self.date(self._dateline[1])
 
     def authors(self) -> list[str] | None:
         for css in _SELECTORS["authors"]:
-            found = texts(self._container, css)
-            if found:
-                return found
+            for node in self._container.css(css):
+                # A byline of links names one person per link; plain text lists them with commas.
+                linked = texts(node, "a")
+                names = linked or patterns.split_names(element_text(node))
+                if names:
+                    return names
         return None
 
     def tags(self) -> list[str] | None:
@@ -82,6 +94,7 @@ class SiteLayer(Layer):
         return None
 
     def sections(self) -> list[str] | None:
+        """Category slugs of the breadcrumb, in page order."""
         slugs: list[str] = []
         for css in _SELECTORS["breadcrumb"]:
             for node in self.ctx.selector.css(css):

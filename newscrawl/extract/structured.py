@@ -81,11 +81,13 @@ class StructuredLayer(Layer):
         return self.date(raw) if isinstance(raw, str) else None
 
     def authors(self) -> list[str] | None:
+        # A meta author may list several people: "Khải Minh, Đức Thắng".
         names = [
-            clean_text(v)
+            clean_text(name)
             for key in ("author", "article:author")
-            for v in self.ctx.meta.get(key, ())
-            if "://" not in v
+            for value in self.ctx.meta.get(key, ())
+            if "://" not in value
+            for name in patterns.split_names(value)
         ]
         names.extend(n for value in _jsonld_values(self.ctx.jsonld, "author") for n in _names(value))
         return list(dict.fromkeys(n for n in names if n)) or None

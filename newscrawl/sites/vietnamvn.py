@@ -47,6 +47,9 @@ CATEGORY_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # --- listing pages -------------------------------------------------------------------
 LISTING_LINK_SELECTORS = ("a.v-link-title", ".post-item a[href]", "article a[href]")
+# Links inside these are other listings' articles (sidebars, "most read"), not this listing's.
+LISTING_EXCLUDED_AREAS = ("aside", "header", "footer", "nav")
+LISTING_EXCLUDED_CLASSES = ("sidebar", "most-read", "related", "popular", "trending", "widget")
 # Text of pagination links that lead onwards, in the site's languages.
 NEXT_PAGE_LABELS = frozenset(
     {
@@ -71,7 +74,11 @@ ARTICLE_SELECTORS = {
     "title": ("h1.post-detail-title", ".post-detail-title", ".post-detail-container h1", "h1"),
     "summary": (".post-detail-sapo", ".post-detail-summary", ".sapo", ".post-detail-lead"),
     "body": (".post-detail-body", ".post-detail-content", "[itemprop=articleBody]", ".article-body"),
-    "source": (".post-detail-source", ".post-author-info", ".post-detail-info", ".post-source"),
+    # The outlet, shown twice (logo + name), alone or run together with the date.
+    "source": (
+        ".post-detail-source", ".post-source", ".source-name", ".post-detail-info", ".post-author-info"
+    ),
+    "date": (".post-detail-time", ".post-detail-date", ".post-time", ".post-date", "time"),
     "authors": (".post-author", ".post-detail-author", "[rel=author]", "[itemprop=author]"),
     "tags": (".post-tags a", ".post-detail-tags a", ".tags a"),
     "breadcrumb": (".breadcrumb a", ".ant-breadcrumb a", "[itemtype*=BreadcrumbList] a"),

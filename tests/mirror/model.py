@@ -1,0 +1,572 @@
+"""Deterministic, mutable model of the vietnam.vn site used by the offline mirror.
+
+Generation lives here; HTML rendering lives in ``render.py`` and the expected crawler output in
+``truth.py``. All model text is already in the crawler's normal form (NFC, single spaces, no
+zero-width characters); the renderer adds the noise that normalisation must remove.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import random
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+VN_TZ = timezone(timedelta(hours=7))
+CANONICAL = "https://www.vietnam.vn"
+LANGS: tuple[str, ...] = ("vi", "en", "fr", "zh-cn", "ko", "ja")
+SPACED = frozenset({"vi", "en", "fr", "ko"})
+"""Languages whose text separates words with spaces."""
+DATE_START = datetime(2024, 1, 1, tzinfo=VN_TZ)
+DATE_END = datetime(2026, 11, 20, tzinfo=VN_TZ)
+
+PAGINATION_STYLES = ("rel_next", "ant", "path", "next_text", "load_more")
+HREF_STYLES = ("relative", "absolute", "alias", "cdn", "protocol")
+CAPTION_PLACEMENTS = ("figcaption", "p.caption", "p.em", "none")
+QUIRKS = ("zw", "nbsp", "nfd", "autolink", "split_word", "br", "blank_para", "ad_top", "related")
+"""Rendering quirks a language version may carry (see ``render.py``)."""
+
+# --------------------------------------------------------------------------- data tables
+
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "di-san": {"vi": "Di sản", "en": "Heritage", "fr": "Patrimoine", "zh-cn": "遗产",
+               "ko": "유산", "ja": "遺産"},
+    "nhan-vat": {"vi": "Nhân vật", "en": "Figure", "fr": "Personnalité", "zh-cn": "人物",
+                 "ko": "인물", "ja": "人物"},
+    "doanh-nghiep": {"vi": "Doanh nghiệp", "en": "Enterprise", "fr": "Entreprise",
+                     "zh-cn": "企业", "ko": "기업", "ja": "企業"},
+    "tin-tuc": {"vi": "Tin tức", "en": "News", "fr": "Actualités", "zh-cn": "新闻",
+                "ko": "뉴스", "ja": "ニュース"},
+    "he-thong-chinh-tri": {"vi": "Hệ thống chính trị", "en": "Political System",
+                           "fr": "Système politique", "zh-cn": "政治体系", "ko": "정치 체계",
+                           "ja": "政治システム"},
+    "diem-den": {"vi": "Điểm đến", "en": "Destination", "fr": "Destination", "zh-cn": "目的地",
+                 "ko": "여행지", "ja": "目的地"},
+    "san-pham": {"vi": "Sản phẩm", "en": "Product", "fr": "Produit", "zh-cn": "产品",
+                 "ko": "제품", "ja": "製品"},
+    "viet-nam-hanh-phuc": {"vi": "Việt Nam hạnh phúc", "en": "Happy Vietnam",
+                           "fr": "Vietnam heureux", "zh-cn": "幸福越南", "ko": "행복한 베트남",
+                           "ja": "幸せなベトナム"},
+    "the-thao": {"vi": "Thể thao", "en": "Sports", "fr": "Sport", "zh-cn": "体育",
+                 "ko": "스포츠", "ja": "スポーツ"},
+    "cong-nghe": {"vi": "Công nghệ", "en": "Technology", "fr": "Technologie", "zh-cn": "科技",
+                  "ko": "기술", "ja": "テクノロジー"},
+}
+PLACEMENTS = {"nhan-vat": "footer", "viet-nam-hanh-phuc": "footer", "cong-nghe": "sidebar"}
+"""Categories not in the nav menu: footer-only, or linked only from a host's listing sidebar."""
+SIDEBAR_HOSTS = {"cong-nghe": "tin-tuc"}
+
+COVERAGE = {"en": 0.8, "fr": 0.65, "zh-cn": 0.7, "ko": 0.6, "ja": 0.75}
+"""Share of articles that exist in each non-Vietnamese language."""
+
+OUTLETS: dict[str, tuple[str, str, int]] = {
+    # name: (home page, article URL pattern, weight)
+    "ZNews": ("https://znews.vn", "https://znews.vn/{slug}-post{n}.html", 14),
+    "Báo An Giang": ("https://baoangiang.com.vn",
+                     "https://baoangiang.com.vn/{slug}-a{n}.html", 8),
+    "Sài Gòn Giải Phóng": ("https://www.sggp.org.vn",
+                           "https://www.sggp.org.vn/{slug}-post{n}.html", 10),
+    "Báo Dân trí": ("https://dantri.com.vn", "https://dantri.com.vn/xa-hoi/{slug}-{n}.htm", 12),
+    "VnExpress": ("https://vnexpress.net", "https://vnexpress.net/{slug}-{n}.html", 12),
+    "Tạp chí Cộng sản": ("https://www.tapchicongsan.org.vn",
+                         "https://www.tapchicongsan.org.vn/web/guest/tin-tuc/-/2018/{n}/{slug}",
+                         6),
+    "Báo Quân đội Nhân dân": ("https://www.qdnd.vn", "https://www.qdnd.vn/{slug}-{n}", 8),
+    "VietNamNet": ("https://vietnamnet.vn", "https://vietnamnet.vn/{slug}-{n}.html", 10),
+    "Báo Nhân Dân": ("https://nhandan.vn", "https://nhandan.vn/{slug}-post{n}.html", 8),
+}
+TCCS = "Tạp chí Cộng sản"
+
+AUTHOR_NAMES = ("Hoài Nhân", "Khải Minh", "Thu Hà", "Minh Anh", "Quốc Tuấn", "Lan Phương",
+                "Đức Thắng", "Ngọc Diệp", "Thanh Tùng", "Bảo Châu")
+
+WORDS: dict[str, tuple[str, ...]] = {
+    "vi": ("phát triển", "kinh tế", "du lịch", "văn hóa", "người dân", "địa phương",
+           "doanh nghiệp", "sản phẩm", "công nghệ", "thị trường", "đầu tư", "xuất khẩu",
+           "nông nghiệp", "di sản", "lễ hội", "truyền thống", "bền vững", "chính quyền",
+           "cộng đồng", "thành phố", "năm nay", "tăng trưởng", "hợp tác", "quốc tế", "giáo dục",
+           "thanh niên", "chuyển đổi số", "hạ tầng", "giao thông", "môi trường", "biển đảo",
+           "miền núi", "sáng tạo", "khởi nghiệp", "bóng đá", "vận động viên", "điện thoại",
+           "ra mắt", "mới", "tại", "Việt Nam", "Hà Nội", "Đà Nẵng", "An Giang", "Huế",
+           "Hội An", "Phú Quốc", "trong", "và", "của", "với", "được", "những", "các", "cho",
+           "đã", "sẽ", "đang", "nhiều", "hơn", "Xiaomi", "thanh long", "gạo", "cà phê"),
+    "en": ("development", "economy", "tourism", "culture", "people", "local", "enterprise",
+           "product", "technology", "market", "investment", "export", "agriculture",
+           "heritage", "festival", "traditional", "sustainable", "government", "community",
+           "city", "province", "this year", "growth", "cooperation", "international",
+           "education", "youth", "digital transformation", "infrastructure", "transport",
+           "environment", "islands", "mountains", "innovation", "startup", "football",
+           "athletes", "phone", "launch", "new", "in", "Vietnam", "Hanoi", "Da Nang",
+           "Ho Chi Minh City", "Hue", "the", "and", "of", "with", "for", "many", "more",
+           "will", "has", "is", "rice", "coffee", "Xiaomi"),
+    "fr": ("développement", "économie", "tourisme", "culture", "habitants", "locale",
+           "entreprise", "produit", "technologie", "marché", "investissement", "exportation",
+           "agriculture", "patrimoine", "festival", "traditionnel", "durable", "gouvernement",
+           "communauté", "ville", "province", "cette année", "croissance", "coopération",
+           "internationale", "éducation", "jeunesse", "transformation numérique",
+           "infrastructures", "transport", "environnement", "îles", "montagnes", "innovation",
+           "jeunes pousses", "football", "athlètes", "téléphone", "lancement", "nouveau", "au",
+           "Vietnam", "Hanoï", "Da Nang", "Hô Chi Minh-Ville", "le", "la", "les", "et", "de",
+           "des", "avec", "pour", "plusieurs", "plus", "sera", "a été", "est", "l'économie",
+           "riz", "café", "élevé"),
+    "zh-cn": ("发展", "经济", "旅游", "文化", "人民", "地方", "企业", "产品", "科技", "市场",
+              "投资", "出口", "农业", "遗产", "节日", "传统", "可持续", "政府", "社区", "城市",
+              "省", "今年", "增长", "合作", "国际", "教育", "青年", "数字化转型", "基础设施",
+              "交通", "环境", "海岛", "山区", "创新", "创业", "足球", "运动员", "手机", "发布",
+              "新", "在", "越南", "河内", "胡志明市", "岘港", "顺化", "的", "和", "与", "为",
+              "许多", "更多", "将", "已经", "是", "大米", "咖啡"),
+    "ko": ("발전", "경제", "관광", "문화", "주민", "지역", "기업", "제품", "기술", "시장", "투자",
+           "수출", "농업", "유산", "축제", "전통", "지속 가능한", "정부", "공동체", "도시", "성",
+           "올해", "성장", "협력", "국제", "교육", "청년", "디지털 전환", "인프라", "교통", "환경",
+           "섬", "산악", "혁신", "스타트업", "축구", "선수", "휴대폰", "출시", "새로운", "베트남",
+           "하노이", "호치민시", "다낭", "후에", "그리고", "함께", "위해", "많은", "더", "것",
+           "있다", "했다", "쌀", "커피"),
+    "ja": ("発展", "経済", "観光", "文化", "住民", "地方", "企業", "製品", "技術", "市場", "投資",
+           "輸出", "農業", "遺産", "祭り", "伝統", "持続可能な", "政府", "地域社会", "都市", "省",
+           "今年", "成長", "協力", "国際", "教育", "若者", "デジタル変革", "インフラ", "交通",
+           "環境", "島々", "山岳", "イノベーション", "スタートアップ", "サッカー", "選手",
+           "スマートフォン", "発売", "新しい", "ベトナム", "ハノイ", "ホーチミン市", "ダナン",
+           "フエ", "の", "と", "で", "に", "は", "を", "多くの", "さらに", "しました", "米",
+           "コーヒー"),
+}
+STOPS = {"zh-cn": ("。", "，"), "ja": ("。", "、")}
+"""Sentence end and clause separator for languages without spaces (others use '.' and ',')."""
+
+CREDITS = ("VNA", "Xiaomi", "TTXVN", "Vietnam.vn", "hoài nhân", "khai minh", "nhật minh")
+CAPTION_STYLES: dict[str, tuple[str, ...]] = {
+    "vi": ("Ảnh: {CREDIT}", "{desc}. Ảnh: {credit}", "{vi_title} - Ảnh {n}.", "{file}"),
+    "en": ("Photo: {credit}.", "{desc}. Photo: {credit}", "_Photo: {credit}", "PHOTO: {CREDIT}",
+           "{vi_title} - Ảnh {n}.", "{file}"),
+    "fr": ("(Foto: {credit})", "{desc} (Photo: {credit})", "Photo : {credit}", "{file}"),
+    "zh-cn": ("{desc}。图片：{credit}", "来源: {credit}", "{vi_title} - Ảnh {n}.", "{file}"),
+    "ko": ("사진: {credit}", "{desc}. 사진: {CREDIT}", "{file}"),
+    "ja": ("写真: {credit}", "{desc}。写真：{credit}", "{vi_title} - Ảnh {n}.", "{file}"),
+}
+AD_MARKERS = {"vi": ("[ad_2]",), "en": ("[ad_2]",), "fr": ("[ad_2]", "[Anzeige_2]"),
+              "zh-cn": ("[ad_2]",), "ko": ("[광고_2]",), "ja": ("[広告2]",)}
+IMAGE_NAMES = ("xiaomi", "le-hoi", "ha-noi", "dsc-0123", "anh-1", "toan-canh", "san-pham",
+               "img-2034", "z6032561817224-3b1e", "hoi-an")
+
+# --------------------------------------------------------------------------- dataclasses
+
+
+@dataclass
+class Category:
+    """A listing section with its labels and how its listing pages paginate and link."""
+
+    slug: str
+    labels: dict[str, str]
+    pagination: str
+    href_style: str
+    placement: str = "nav"
+    page_size: int = 6
+    thumbs: bool = False
+    sidebar_extra: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tag:
+    """A tag with one label per language; ``has_page`` says whether /tag/<slug> answers 200."""
+
+    slug: str
+    labels: dict[str, str]
+    has_page: bool
+
+
+@dataclass
+class Author:
+    """A byline author; ``has_page`` says whether /author/<slug> answers 200."""
+
+    slug: str
+    name: str
+    has_page: bool
+
+
+@dataclass
+class Block:
+    """One body block: a paragraph (``p``) or a subheading (``h2``/``h3``)."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Image:
+    """A body image placed after block ``after_block``, with its caption in one language."""
+
+    url: str
+    caption: str
+    after_block: int
+    placement: str
+    lazy: bool = False
+    protocol_relative: bool = False
+
+
+@dataclass
+class ArticleVersion:
+    """One language version of an article: its text, images and rendering quirks."""
+
+    lang: str
+    title: str
+    lead: str
+    blocks: list[Block]
+    images: list[Image]
+    quirks: set[str] = field(default_factory=set)
+    ad_marker: str = ""
+    source_style: str = "label"
+    comments: int = 0
+
+
+@dataclass
+class Article:
+    """An article and what its translations share (slug, sections, outlet, dates, layout)."""
+
+    slug: str
+    categories: list[str]
+    layout: str
+    published: datetime
+    modified: datetime | None
+    outlet: str | None
+    source_url: str | None
+    authors: list[str]
+    tags: list[str]
+    versions: dict[str, ArticleVersion]
+    time_format: str = "local"
+    lead_first: bool = True
+    next_data: bool = False
+    dup_of: str | None = None
+
+
+@dataclass
+class StaticPage:
+    """A Vietnamese static page (about, privacy, contact)."""
+
+    path: str
+    title: str
+    paragraphs: list[str]
+
+
+@dataclass
+class SiteModel:
+    """The whole site: categories, tags, authors, articles and static pages."""
+
+    seed: int
+    langs: tuple[str, ...]
+    categories: dict[str, Category] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    authors: dict[str, Author] = field(default_factory=dict)
+    articles: dict[str, Article] = field(default_factory=dict)
+    static_pages: dict[str, StaticPage] = field(default_factory=dict)
+
+    def in_lang(self, lang: str) -> list[Article]:
+        """Articles that exist in ``lang``, newest first."""
+        arts = [a for a in self.articles.values() if lang in a.versions]
+        return sorted(arts, key=lambda a: (a.published, a.slug), reverse=True)
+
+    def listing(self, category: str, lang: str) -> list[Article]:
+        """Articles of ``category`` in ``lang``, newest first (what its listing shows)."""
+        return [a for a in self.in_lang(lang) if category in a.categories]
+
+    def nav_categories(self) -> list[Category]:
+        """Categories shown in the nav menu."""
+        return [c for c in self.categories.values() if c.placement == "nav"]
+
+    def titles(self, lang: str) -> set[str]:
+        """Titles already used in ``lang``."""
+        return {a.versions[lang].title for a in self.articles.values() if lang in a.versions}
+
+
+# --------------------------------------------------------------------------- URL helpers
+
+
+def lang_prefix(lang: str) -> str:
+    """URL path prefix of a language: '' for Vietnamese, '/<lang>' otherwise."""
+    return "" if lang == "vi" else f"/{lang}"
+
+
+def article_path(lang: str, slug: str) -> str:
+    """Site-relative path of an article version."""
+    return f"{lang_prefix(lang)}/{slug}"
+
+
+def canonical_url(lang: str, slug: str) -> str:
+    """Canonical absolute URL of an article version."""
+    return CANONICAL + article_path(lang, slug)
+
+
+def home_path(lang: str) -> str:
+    """Path of a language's home page."""
+    return lang_prefix(lang) or "/"
+
+
+def category_path(lang: str, slug: str) -> str:
+    """Path of page 1 of a category listing."""
+    return f"{lang_prefix(lang)}/category/{slug}"
+
+
+def slugify(text: str) -> str:
+    """ASCII transliteration of Vietnamese text: lowercase, hyphen-separated."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# --------------------------------------------------------------------------- text generation
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def phrase(rng: random.Random, lang: str, lo: int, hi: int) -> str:
+    """A capitalised run of ``lo``..``hi`` words, without final punctuation."""
+    words = [rng.choice(WORDS[lang]) for _ in range(rng.randint(lo, hi))]
+    return _cap(("" if lang not in SPACED else " ").join(words))
+
+
+def sentence(rng: random.Random, lang: str) -> str:
+    """A pseudo-sentence with an occasional clause separator and a final stop."""
+    end, comma = STOPS.get(lang, (".", ","))
+    words = [rng.choice(WORDS[lang]) for _ in range(rng.randint(6, 14))]
+    if rng.random() < 0.4:
+        i = rng.randint(2, len(words) - 3)
+        words[i] += comma
+    return _cap(("" if lang not in SPACED else " ").join(words)) + end
+
+
+def sentences(rng: random.Random, lang: str, lo: int, hi: int) -> str:
+    """``lo``..``hi`` sentences joined as one paragraph."""
+    sep = " " if lang in SPACED else ""
+    return sep.join(sentence(rng, lang) for _ in range(rng.randint(lo, hi)))
+
+
+def unique_title(rng: random.Random, lang: str, used: set[str]) -> str:
+    """A title not in ``used`` (Vietnamese titles must also give a slug of at least 4 words)."""
+    while True:
+        title = phrase(rng, lang, 5, 8) if lang in SPACED else phrase(rng, lang, 4, 7)
+        if title not in used and (lang != "vi" or len(slugify(title).split("-")) >= 4):
+            return title
+
+
+# --------------------------------------------------------------------------- site generation
+
+
+def _spread(rng: random.Random, values: Sequence[str], n: int) -> list[str]:
+    """``n`` values cycling through ``values``, shuffled: every value used about equally."""
+    out = [values[i % len(values)] for i in range(n)]
+    rng.shuffle(out)
+    return out
+
+
+def _make_categories(rng: random.Random, langs: tuple[str, ...]) -> dict[str, Category]:
+    slugs = list(CATEGORY_LABELS)
+    styles = _spread(rng, PAGINATION_STYLES, len(slugs))
+    hrefs = _spread(rng, HREF_STYLES, len(slugs))
+    cats = {
+        slug: Category(slug=slug, labels={lg: CATEGORY_LABELS[slug][lg] for lg in langs},
+                       pagination=pag, href_style=href,
+                       placement=PLACEMENTS.get(slug, "nav"), page_size=rng.randint(5, 7),
+                       thumbs=rng.random() < 0.5)
+        for slug, pag, href in zip(slugs, styles, hrefs, strict=True)
+    }
+    for hidden, host in SIDEBAR_HOSTS.items():
+        cats[host].sidebar_extra.append(hidden)
+    return cats
+
+
+def _make_tags(rng: random.Random, langs: tuple[str, ...], n: int = 30) -> dict[str, Tag]:
+    tags: dict[str, Tag] = {}
+    used: dict[str, set[str]] = {lg: set() for lg in langs}
+    while len(tags) < n:
+        labels = {lg: phrase(rng, lg, 1, 2) for lg in langs}
+        slug = slugify(labels["vi"])
+        if slug in tags or any(labels[lg] in used[lg] for lg in langs):
+            continue
+        for lg in langs:
+            used[lg].add(labels[lg])
+        tags[slug] = Tag(slug=slug, labels=labels, has_page=len(tags) % 2 == 0)
+    return tags
+
+
+def _make_authors() -> dict[str, Author]:
+    return {slugify(name): Author(slug=slugify(name), name=name, has_page=i % 3 != 2)
+            for i, name in enumerate(AUTHOR_NAMES)}
+
+
+def _random_datetime(rng: random.Random) -> datetime:
+    span = int((DATE_END - DATE_START).total_seconds())
+    return DATE_START + timedelta(seconds=rng.randrange(span))
+
+
+def _pick_categories(rng: random.Random, site: SiteModel) -> list[str]:
+    slugs = list(site.categories)
+    weights = [1.4 if c.placement == "nav" else 0.8 for c in site.categories.values()]
+    first = rng.choices(slugs, weights)[0]
+    if rng.random() < 0.15:
+        second = rng.choice([s for s in slugs if s != first])
+        return [first, second]
+    return [first]
+
+
+def _caption(rng: random.Random, lang: str, n: int, vi_title: str, when: datetime) -> str:
+    style = rng.choice(CAPTION_STYLES[lang])
+    credit = rng.choice(CREDITS)
+    credit = credit.title() if credit.islower() else credit
+    shot = when - timedelta(days=rng.randint(1, 30), seconds=rng.randint(0, 86399))
+    return style.format(
+        credit=credit, CREDIT=credit.upper(), n=n,
+        desc=phrase(rng, lang, 3, 6), vi_title=" ".join(vi_title.split()[:5]),
+        file=shot.strftime("Screenshot %Y-%m-%d at %H.%M.%S.png"))
+
+
+def _image_specs(rng: random.Random, n_blocks: int, layout: str, when: datetime
+                 ) -> list[Image]:
+    """Article-level image slots (url, position, placement); captions are filled per language."""
+    placements = CAPTION_PLACEMENTS if layout != "C" else ("figcaption", "p.em", "none")
+    count = rng.choice((0, 1, 1, 2, 2, 3, 4))
+    positions = sorted(rng.randrange(n_blocks) for _ in range(count))
+    stamp = int(when.timestamp())
+    specs = []
+    for i, pos in enumerate(positions):
+        url = (f"https://vstatic.vietnam.vn/vietnam/resource/IMAGE/{when.year}/{when.month}/"
+               f"{when.day}/{stamp + i}_{rng.choice(IMAGE_NAMES)}.jpeg")
+        specs.append(Image(url=url, caption="", after_block=pos,
+                           placement=rng.choices(placements, (4, 2, 2, 2)[:len(placements)])[0],
+                           lazy=rng.random() < 0.35, protocol_relative=rng.random() < 0.2))
+    return specs
+
+
+def _structure(rng: random.Random) -> list[str]:
+    """Block kinds shared by every translation: 3–8 paragraphs, sometimes subheadings."""
+    kinds = ["p"] * rng.randint(3, 8)
+    if rng.random() < 0.25:
+        for _ in range(rng.randint(1, 2)):
+            kinds.insert(rng.randint(1, len(kinds) - 1), rng.choice(("h2", "h3")))
+    return kinds
+
+
+def _quirks(rng: random.Random, lang: str) -> set[str]:
+    rates = {"zw": 0.25, "nbsp": 0.25, "nfd": 0.35, "autolink": 0.3, "split_word": 0.25,
+             "br": 0.15, "blank_para": 0.2, "ad_top": 0.15, "related": 0.4}
+    quirks = {q for q in QUIRKS if rng.random() < rates[q]}
+    if lang != "vi":
+        quirks.discard("nfd")
+    if lang not in SPACED:
+        quirks -= {"nbsp", "br"}
+    return quirks
+
+
+def _make_version(rng: random.Random, site: SiteModel, lang: str, kinds: list[str],
+                  images: list[Image], lead: bool, outlet: str | None, vi_title: str,
+                  when: datetime) -> ArticleVersion:
+    title = vi_title if lang == "vi" else unique_title(rng, lang, site.titles(lang))
+    lead_text = sentences(rng, lang, 1, 2) if lead else ""
+    if lead_text and outlet == TCCS:
+        lead_text = "TCCS - " + lead_text
+    blocks = [Block(k, sentences(rng, lang, 1, 4) if k == "p" else phrase(rng, lang, 3, 7))
+              for k in kinds]
+    imgs = []
+    for n, spec in enumerate(images, 1):
+        caption = "" if spec.placement == "none" else _caption(rng, lang, n, vi_title, when)
+        imgs.append(dataclasses.replace(spec, caption=caption))
+    return ArticleVersion(
+        lang=lang, title=title, lead=lead_text, blocks=blocks, images=imgs,
+        quirks=_quirks(rng, lang),
+        ad_marker=rng.choice(AD_MARKERS[lang]) if rng.random() < 0.35 else "",
+        source_style="link" if lang in ("ko", "ja") and rng.random() < 0.5 else "label",
+        comments=rng.choice((0, 0, 0, 0, 1, 2, 5, 12)))
+
+
+def make_article(rng: random.Random, site: SiteModel, layout: str | None = None) -> Article:
+    """Generate one new article (not yet added to ``site``) with all its language versions."""
+    layout = layout or rng.choices("ABC", (70, 15, 15))[0]
+    categories = _pick_categories(rng, site)
+    published = _random_datetime(rng)
+    modified = None
+    if layout == "A" and rng.random() < 0.4:
+        modified = published + timedelta(seconds=rng.randint(600, 20 * 86400))
+    outlet = None
+    if rng.random() >= 0.05:
+        names = list(OUTLETS)
+        outlet = rng.choices(names, [OUTLETS[n][2] for n in names])[0]
+    langs = ["vi"] + [lg for lg in site.langs if lg != "vi" and rng.random() < COVERAGE[lg]]
+    used_slugs = set(site.articles)
+    while True:
+        vi_title = unique_title(rng, "vi", site.titles("vi"))
+        slug = slugify(vi_title)
+        if slug not in used_slugs:
+            break
+    source_url = None
+    if outlet and rng.random() >= 0.06:
+        source_url = OUTLETS[outlet][1].format(slug=slug, n=rng.randint(100000, 2999999))
+    has_lead = outlet == TCCS or rng.random() >= 0.1
+    kinds = _structure(rng)
+    images = _image_specs(rng, len(kinds), layout, published)
+    n_tags = rng.choice((0, 0, 1, 2, 3, 4))
+    n_authors = rng.choice((0, 0, 0, 1, 1, 2))
+    article = Article(
+        slug=slug, categories=categories, layout=layout, published=published,
+        modified=modified, outlet=outlet, source_url=source_url,
+        authors=rng.sample(sorted(site.authors), n_authors),
+        tags=rng.sample(sorted(site.tags), n_tags), versions={},
+        time_format=rng.choice(("local", "utc")), lead_first=rng.random() < 0.5,
+        next_data=layout == "A" and rng.random() < 0.3)
+    for lang in langs:
+        article.versions[lang] = _make_version(rng, site, lang, kinds, images, has_lead,
+                                               outlet, vi_title, published)
+    return article
+
+
+def add_article(site: SiteModel, article: Article) -> Article:
+    """Add ``article`` to ``site`` (slugs must be unique) and return it."""
+    if article.slug in site.articles:
+        raise ValueError(f"duplicate slug {article.slug!r}")
+    site.articles[article.slug] = article
+    return article
+
+
+def _add_duplicate(rng: random.Random, site: SiteModel) -> None:
+    """Republish one Vietnamese article under a second slug (identical title and body)."""
+    original = rng.choice([a for a in site.articles.values() if a.layout == "A"])
+    dup = copy.deepcopy(original)
+    dup.slug = f"{original.slug}-1"
+    dup.versions = {"vi": dup.versions["vi"]}
+    dup.published = min(original.published + timedelta(hours=rng.randint(2, 72)), DATE_END)
+    dup.modified = None
+    dup.next_data = False
+    dup.dup_of = original.slug
+    add_article(site, dup)
+
+
+def _static_pages(rng: random.Random) -> dict[str, StaticPage]:
+    pages = {"/gioi-thieu": "Giới thiệu",
+             "/chinh-sach-bao-mat-thong-tin": "Chính sách bảo mật thông tin",
+             "/lien-he": "Liên hệ"}
+    return {path: StaticPage(path, title, [sentences(rng, "vi", 2, 3) for _ in range(3)])
+            for path, title in pages.items()}
+
+
+def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS
+               ) -> SiteModel:
+    """Build the deterministic site: same arguments → identical model (and rendered bytes)."""
+    unknown = [lg for lg in langs if lg not in WORDS]
+    if unknown or "vi" not in langs:
+        raise ValueError(f"langs must include 'vi' and only {sorted(WORDS)}: {langs}")
+    langs = ("vi",) + tuple(lg for lg in langs if lg != "vi")
+    rng = random.Random(seed)
+    site = SiteModel(seed=seed, langs=langs)
+    site.categories = _make_categories(rng, langs)
+    site.tags = _make_tags(rng, langs)
+    site.authors = _make_authors()
+    layouts = _spread(rng, "A" * 14 + "B" * 3 + "C" * 3, n_articles)
+    for layout in layouts:
+        add_article(site, make_article(rng, site, layout))
+    if site.articles:
+        _add_duplicate(rng, site)
+    site.static_pages = _static_pages(rng)
+    return site

@@ -1,0 +1,683 @@
+"""Render a :class:`SiteModel` to the pages the mirror serves (Next.js / Ant Design-like SSR HTML).
+
+Rendering is a pure function of the model: every quirk (zero-width characters, NFD text, split
+words, ad placeholders…) is either recorded in the model or placed at a position derived from
+stable data, so the same model always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .model import (
+    CANONICAL,
+    OUTLETS,
+    SPACED,
+    Article,
+    ArticleVersion,
+    Category,
+    Image,
+    SiteModel,
+    article_path,
+    canonical_url,
+    category_path,
+    home_path,
+    lang_prefix,
+    slugify,
+)
+
+SITE_NAME = "Vietnam.vn - Nền tảng quảng bá Việt Nam"
+BUILD_ID = "vn7Kq2xRz0aB3cD4eF5gH"
+CSS = "/_next/static/css/8f2c1e0a9b7d6c5e.css"
+SCRIPTS = ("/_next/static/chunks/webpack-3b9c0e7a5d1f2e4c.js",
+           "/_next/static/chunks/framework-5f1e2d3c4b5a6978.js",
+           "/_next/static/chunks/main-9a8b7c6d5e4f3a2b.js",
+           f"/_next/static/{BUILD_ID}/_buildManifest.js")
+LOGO = "https://vstatic.vietnam.vn/vietnam/resource/IMAGE/logo-vietnam-vn.png"
+DEFAULT_IMAGE = "https://vstatic.vietnam.vn/vietnam/resource/IMAGE/default-thumbnail.jpeg"
+PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+HTML_LANG = {"zh-cn": "zh-CN"}
+"""``<html lang>`` / ``hreflang`` spelling where it differs from the URL prefix."""
+HOSTS = {"relative": "", "absolute": CANONICAL, "alias": "https://vietnam.vn",
+         "cdn": "https://vcdn.vietnam.vn", "protocol": "//thongtin.vietnam.vn"}
+HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8", "X-Powered-By": "Next.js",
+                "Cache-Control": "private, no-cache, no-store, max-age=0, must-revalidate",
+                "Vary": "Accept-Encoding"}
+LANG_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français", "zh-cn": "简体中文",
+              "ko": "한국어", "ja": "日本語"}
+UI: dict[str, dict[str, str]] = {
+    "vi": {"home": "Trang chủ", "related": "Tin liên quan", "tags": "Thẻ",
+           "comment": "Bình luận", "source": "Nguồn:", "source_link": "Link nguồn",
+           "next": "Trang sau", "prev": "Trang trước", "more": "Xem thêm",
+           "most_read": "Đọc nhiều", "categories": "Chuyên mục", "latest": "Tin mới"},
+    "en": {"home": "Home", "related": "Related", "tags": "Tags", "comment": "Comment",
+           "source": "Source:", "source_link": "Source link", "next": "Next",
+           "prev": "Previous", "more": "Load more", "most_read": "Most read",
+           "categories": "Categories", "latest": "Latest"},
+    "fr": {"home": "Accueil", "related": "Articles liés", "tags": "Mots-clés",
+           "comment": "Commentaire", "source": "Source :", "source_link": "Lien source",
+           "next": "Suivant", "prev": "Précédent", "more": "Voir plus",
+           "most_read": "Les plus lus", "categories": "Rubriques", "latest": "À la une"},
+    "zh-cn": {"home": "首页", "related": "相关新闻", "tags": "标签", "comment": "评论",
+              "source": "来源:", "source_link": "来源链接", "next": "下一页", "prev": "上一页",
+              "more": "加载更多", "most_read": "热门", "categories": "栏目", "latest": "最新"},
+    "ko": {"home": "홈", "related": "관련 기사", "tags": "태그", "comment": "댓글",
+           "source": "출처:", "source_link": "소스 링크", "next": "다음", "prev": "이전",
+           "more": "더 보기", "most_read": "많이 본 뉴스", "categories": "카테고리",
+           "latest": "최신"},
+    "ja": {"home": "ホーム", "related": "関連記事", "tags": "タグ", "comment": "コメント",
+           "source": "出典:", "source_link": "ソースリンク", "next": "次へ", "prev": "前へ",
+           "more": "もっと見る", "most_read": "よく読まれている", "categories": "カテゴリー",
+           "latest": "最新"},
+}
+STATIC_LINKS = {"/gioi-thieu": "Giới thiệu",
+                "/chinh-sach-bao-mat-thong-tin": "Chính sách bảo mật thông tin",
+                "/lien-he": "Liên hệ"}
+BLANK_PARAGRAPHS = ("<p>&nbsp;</p>", "<p> </p>", "<p>\u200b</p>", "<p><br/></p>")
+ROBOTS = f"User-agent: *\nAllow: /\n\nSitemap: {CANONICAL}/sitemap.xml\n"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTTP response of the mirror."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def esc(text: str) -> str:
+    """HTML-escape text and attribute values."""
+    return html.escape(text, quote=True)
+
+
+def css_class(role: str, key: str) -> str:
+    """Hashed class name (layout C) of ``role`` on the page of ``key``."""
+    return f"css-{zlib.crc32(f'{role}:{key}'.encode()):08x}"[:10]
+
+
+def link(path: str, style: str = "relative", variant: int = 0) -> str:
+    """An href for a site path in a host ``style``; ``variant`` may add a trailing slash,
+    tracking parameters or a fragment (all leave the canonical URL unchanged)."""
+    href = HOSTS[style] + path
+    if variant % 5 == 2:
+        href += "/"
+    if variant % 7 == 3:
+        href += "?utm_source=vietnam.vn&utm_medium=referral&utm_campaign=listing"
+    if variant % 11 == 5:
+        href += "#comments"
+    return href
+
+
+def date_text(dt: datetime) -> str:
+    """Visible date: dd/mm/yyyy in Vietnam time."""
+    return dt.strftime("%d/%m/%Y")
+
+
+def meta_time(dt: datetime, fmt: str) -> str:
+    """``article:*_time`` value: local ISO with offset, or UTC with milliseconds and ``Z``."""
+    if fmt == "utc":
+        return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return dt.isoformat(timespec="seconds")
+
+
+def html_page(body: str, status: int = 200) -> Page:
+    """An HTML page with the site's usual headers."""
+    return Page(status, dict(HTML_HEADERS), body.encode("utf-8"))
+
+
+def not_found_page() -> Page:
+    """The Next.js 404 page."""
+    body = ('<!DOCTYPE html><html><head><meta charSet="utf-8"/>'
+            "<title>404: This page could not be found</title></head><body><div id=\"__next\">"
+            '<div class="next-error-h1-wrap"><h1 class="next-error-h1">404</h1>'
+            "<h2>This page could not be found.</h2></div></div></body></html>")
+    return html_page(body, 404)
+
+
+def _split_punct(word: str) -> tuple[str, str]:
+    if word and word[-1] in ",.":
+        return word[:-1], word[-1]
+    return word, ""
+
+
+def inline_html(text: str, lang: str, quirks: set[str], i: int, tag_href: str) -> str:
+    """Inner HTML of paragraph ``i``: the text plus the version's inline quirks."""
+    if lang not in SPACED:
+        return _inline_cjk(text, quirks, i, tag_href)
+    raw = text.split(" ")
+    if "zw" in quirks and i % 3 == 0 and len(raw) > 3 and len(raw[1]) > 1:
+        raw[1] = raw[1][0] + "\u200b" + raw[1][1:]
+    toks = [esc(t) for t in raw]
+    if "autolink" in quirks and i % 2 == 0 and len(raw) > 4:
+        word, punct = _split_punct(raw[2])
+        toks[2] = (f' <a class="keyword-link" href="{tag_href}">{esc(word)} </a>'
+                   + (f" {punct}" if punct else ""))
+    if "split_word" in quirks and i % 2 == 1:
+        j = next((k for k, t in enumerate(raw)
+                  if k != 2 and len(t) >= 5 and t.isascii() and t.isalpha()), None)
+        if j is not None:
+            tag = "b" if i % 4 == 1 else "i"
+            toks[j] = f"{esc(raw[j][:2])}<{tag}>{esc(raw[j][2:])}</{tag}>"
+    gaps = [" "] * (len(toks) - 1)
+    if "nbsp" in quirks and i % 3 == 0 and len(gaps) > 4:
+        gaps[0], gaps[3] = "&nbsp;", " &nbsp; "
+    if "br" in quirks and i % 2 == 0:
+        k = next((k for k, t in enumerate(raw[:-1]) if t.endswith(".")), None)
+        if k is not None:
+            gaps[k] = "<br/>"
+    out = toks[0] + "".join(g + t for g, t in zip(gaps, toks[1:], strict=True))
+    return ("\ufeff" + out) if "zw" in quirks and i == 0 else out
+
+
+def _inline_cjk(text: str, quirks: set[str], i: int, tag_href: str) -> str:
+    if "autolink" in quirks and i % 2 == 0 and len(text) > 6:
+        out = f'<a class="keyword-link" href="{tag_href}">{esc(text[:2])}</a>{esc(text[2:])}'
+    elif "split_word" in quirks and i % 2 == 1 and len(text) > 8:
+        out = f"{esc(text[:3])}<b>{esc(text[3:6])}</b>{esc(text[6:])}"
+    else:
+        out = esc(text)
+    if "zw" in quirks and i % 3 == 0:
+        out = "\ufeff" + out + "\u200b"
+    return out
+
+
+def _noisy(text: str, quirks: set[str]) -> str:
+    """Lead/title text with the version's whitespace quirks."""
+    out = esc(text)
+    if "nbsp" in quirks:
+        out = out.replace(" ", "&nbsp;", 1)
+    if "zw" in quirks:
+        out = "\u200b" + out
+    return out
+
+
+def image_html(img: Image, alt: str, cls: str = "image") -> str:
+    """A body image with its caption in the image's placement style."""
+    real = img.url.removeprefix("https:") if img.protocol_relative else img.url
+    src = f'src="{PLACEHOLDER}" data-src="{real}"' if img.lazy else f'src="{real}"'
+    tag = f'<img {src} alt="{esc(img.caption or alt)}" loading="lazy"/>'
+    cap = esc(img.caption)
+    if img.placement == "figcaption":
+        return f'<figure class="{cls}">{tag}<figcaption>{cap}</figcaption></figure>'
+    if img.placement == "p.caption":
+        return f'<figure class="{cls}">{tag}</figure><p class="caption">{cap}</p>'
+    if img.placement == "p.em":
+        return f'<p style="text-align:center">{tag}</p><p><em>{cap}</em></p>'
+    return f'<figure class="{cls}">{tag}</figure>'
+
+
+class SiteRenderer:
+    """Renders one site; caches the per-language article orderings it needs."""
+
+    def __init__(self, site: SiteModel) -> None:
+        self.site = site
+        self._in_lang = {lang: site.in_lang(lang) for lang in site.langs}
+
+    # ------------------------------------------------------------------ whole site
+
+    def render(self) -> dict[str, Page]:
+        """Every page, keyed by request target (path plus optional ``?query``)."""
+        site = self.site
+        pages: dict[str, Page] = {"/robots.txt": Page(
+            200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS.encode())}
+        for path in (*SCRIPTS, CSS):
+            kind = "text/css" if path.endswith(".css") else "application/javascript"
+            pages[path] = Page(200, {"Content-Type": f"{kind}; charset=utf-8"},
+                               b"/* next.js static asset (mirror) */\n")
+        for lang in site.langs:
+            pages[home_path(lang)] = html_page(self.home(lang))
+            for cat in site.categories.values():
+                for key, body in self.listing_pages(cat, lang).items():
+                    pages[key] = html_page(body)
+            for key, body in self.tag_and_author_pages(lang).items():
+                pages[key] = html_page(body)
+        for art in site.articles.values():
+            for lang in art.versions:
+                pages[article_path(lang, art.slug)] = html_page(self.article(art, lang))
+        for static in site.static_pages.values():
+            content = "".join(f"<p>{esc(p)}</p>" for p in static.paragraphs)
+            head = '<meta property="og:type" content="website"/>'
+            pages[static.path] = html_page(self.document(
+                "vi", static.title, head=head,
+                content=f'<div class="ant-layout-content"><div class="static-page">'
+                        f"<h1>{esc(static.title)}</h1>{content}</div></div>"))
+        return pages
+
+    # ------------------------------------------------------------------ page frame
+
+    def document(self, lang: str, title: str, content: str, *, head: str = "",
+                 switcher: dict[str, str] | None = None, next_data: str = "") -> str:
+        """A full HTML document: head, site header, ``content``, footer."""
+        switcher = switcher or {lg: home_path(lg) for lg in self.site.langs}
+        scripts = "".join(f'<script src="{s}" defer=""></script>' for s in SCRIPTS)
+        return ("<!DOCTYPE html>"
+                f'<html lang="{HTML_LANG.get(lang, lang)}"><head><meta charSet="utf-8"/>'
+                '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
+                f"<title>{esc(title)} - Vietnam.vn</title>{head}"
+                f'<link rel="preload" href="{CSS}" as="style"/>'
+                f'<link rel="stylesheet" href="{CSS}" data-n-g=""/>{scripts}</head>'
+                f'<body><div id="__next"><section class="ant-layout">'
+                f"{self.header(lang, switcher)}{content}{self.footer(lang)}</section></div>"
+                f"{next_data}</body></html>")
+
+    def header(self, lang: str, switcher: dict[str, str]) -> str:
+        """Site header: logo, slogan, language switcher and nav menu."""
+        home = home_path(lang)
+        langs = "".join(
+            f'<a class="lang-item{" active" if lg == lang else ""}" '
+            f'hreflang="{HTML_LANG.get(lg, lg)}" href="{href}">{LANG_NAMES[lg]}</a>'
+            for lg, href in switcher.items())
+        nav = "".join(f'<li class="ant-menu-item"><a href="{category_path(lang, c.slug)}">'
+                      f"{esc(c.labels[lang])}</a></li>" for c in self.site.nav_categories())
+        return (f'<header class="ant-layout-header site-header"><div class="header-top">'
+                f'<a class="logo" href="{home}"><img src="{LOGO}" alt="Vietnam.vn"/></a>'
+                f'<div class="site-slogan">{SITE_NAME}</div>'
+                f'<div class="lang-switcher">{langs}</div></div>'
+                f'<nav class="main-menu"><ul class="ant-menu ant-menu-horizontal">'
+                f'<li class="ant-menu-item"><a href="{home}">{UI[lang]["home"]}</a></li>'
+                f"{nav}</ul></nav></header>")
+
+    def footer(self, lang: str) -> str:
+        """Footer: footer-only categories, static pages, social and partner links."""
+        cats = [c for c in self.site.categories.values() if c.placement == "footer"]
+        cats += self.site.nav_categories()[:3]
+        cat_links = "".join(f'<a href="{category_path(lang, c.slug)}">{esc(c.labels[lang])}</a>'
+                            for c in cats)
+        static = "".join(f'<a href="{p}">{esc(t)}</a>' for p, t in STATIC_LINKS.items())
+        partners = "".join(f'<a href="{home}" target="_blank" rel="nofollow">{esc(name)}</a>'
+                           for name, (home, _, _) in OUTLETS.items())
+        return ('<footer class="ant-layout-footer site-footer">'
+                f'<div class="footer-categories">{cat_links}</div>'
+                f'<div class="footer-links">{static}</div>'
+                '<div class="footer-social">'
+                '<a href="https://www.facebook.com/vietnamvn" target="_blank" '
+                'rel="noopener nofollow">Facebook</a>'
+                '<a href="https://www.youtube.com/@vietnamvn" target="_blank" '
+                'rel="noopener nofollow">YouTube</a></div>'
+                f'<div class="footer-partners">{partners}</div>'
+                f'<p class="copyright">© 2026 {SITE_NAME}</p></footer>')
+
+    @staticmethod
+    def next_data(page: str, query: dict[str, object], props: dict[str, object]) -> str:
+        """The ``__NEXT_DATA__`` script."""
+        data = {"props": {"pageProps": props, "__N_SSP": True}, "page": page, "query": query,
+                "buildId": BUILD_ID, "isFallback": False, "gssp": True, "scriptLoader": []}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        return f'<script id="__NEXT_DATA__" type="application/json">{text}</script>'
+
+    # ------------------------------------------------------------------ listings
+
+    @staticmethod
+    def post_item(art: Article, lang: str, href: str, thumb: bool = False) -> str:
+        """One listing entry."""
+        title = esc(art.versions[lang].title)
+        pic = ""
+        if thumb:
+            imgs = art.versions[lang].images
+            src = imgs[0].url if imgs else DEFAULT_IMAGE
+            pic = (f'<a class="post-thumb" href="{article_path(lang, art.slug)}">'
+                   f'<img src="{src}" alt="{title}"/></a>')
+        return (f'<div class="post-item">{pic}<a class="v-link-title" href="{esc(href)}" '
+                f'title="{title}">{title}</a><span class="time">{date_text(art.published)}'
+                "</span></div>")
+
+    def home(self, lang: str) -> str:
+        """Home page: latest articles (in varied link forms) and a block per nav category."""
+        forms = ("relative", "alias", "absolute", "cdn", "protocol")
+        latest = "".join(
+            self.post_item(a, lang, link(article_path(lang, a.slug), forms[k % 5], k), k < 4)
+            for k, a in enumerate(self._in_lang[lang][:20]))
+        blocks = []
+        for cat in self.site.nav_categories():
+            top = [a for a in self._in_lang[lang] if cat.slug in a.categories][:3]
+            items = "".join(self.post_item(a, lang, article_path(lang, a.slug)) for a in top)
+            blocks.append(f'<div class="home-category-block"><h2><a href="'
+                          f'{category_path(lang, cat.slug)}">{esc(cat.labels[lang])}</a></h2>'
+                          f"{items}</div>")
+        content = (f'<div class="ant-layout-content"><div class="home-page">'
+                   f'<h2 class="section-title">{UI[lang]["latest"]}</h2>'
+                   f'<div class="home-latest">{latest}</div>{"".join(blocks)}</div></div>')
+        nd = self.next_data("/", {}, {"lang": lang,
+                                      "categories": list(self.site.categories)})
+        head = ('<meta property="og:type" content="website"/>'
+                f'<meta property="og:url" content="{CANONICAL}{lang_prefix(lang)}"/>')
+        return self.document(lang, "Nền tảng quảng bá Việt Nam", content, head=head,
+                             next_data=nd)
+
+    def listing_pages(self, cat: Category, lang: str) -> dict[str, str]:
+        """Every page of a category listing, keyed by each request target that serves it."""
+        arts = [a for a in self._in_lang[lang] if cat.slug in a.categories]
+        size = cat.page_size
+        n = max(1, -(-len(arts) // size))
+        base = category_path(lang, cat.slug)
+        out: dict[str, str] = {}
+        switcher = {lg: category_path(lg, cat.slug) for lg in self.site.langs}
+        for p in range(1, n + 1):
+            chunk = arts[(p - 1) * size:p * size]
+            items = "".join(
+                self.post_item(a, lang, link(article_path(lang, a.slug), cat.href_style,
+                                             (p - 1) * size + k), cat.thumbs)
+                for k, a in enumerate(chunk))
+            head, pager = self.pager(cat, lang, p, n)
+            content = (f'<div class="ant-layout-content"><div class="ant-row category-page">'
+                       f'<div class="ant-col main-col"><h1 class="category-title">'
+                       f'{esc(cat.labels[lang])}</h1><div class="post-list">{items}</div>'
+                       f"{pager}</div>{self.sidebar(cat, lang)}</div></div>")
+            nd = ""
+            if cat.thumbs:
+                nd = self.next_data("/category/[slug]", {"slug": cat.slug, "page": str(p)},
+                                    {"category": cat.slug, "page": p, "total": len(arts)})
+            page = self.document(lang, cat.labels[lang], content, switcher=switcher,
+                                 head='<meta property="og:type" content="website"/>' + head,
+                                 next_data=nd)
+            if cat.pagination == "path":
+                keys = [f"{base}/page/{p}"] + ([base] if p == 1 else [])
+            else:
+                keys = [f"{base}?page={p}"] + ([base] if p == 1 else [])
+            out.update(dict.fromkeys(keys, page))
+        return out
+
+    @staticmethod
+    def pager(cat: Category, lang: str, p: int, n: int) -> tuple[str, str]:
+        """(head links, visible pager) for page ``p`` of ``n`` in the category's style."""
+        base = category_path(lang, cat.slug)
+        ui = UI[lang]
+        style = cat.pagination
+        if n == 1:
+            return "", ""
+        if style == "rel_next":
+            head = f'<link rel="prev" href="{CANONICAL}{base}?page={p - 1}"/>' if p > 1 else ""
+            if p < n:
+                head += f'<link rel="next" href="{CANONICAL}{base}?page={p + 1}"/>'
+            return head, ""
+        if style == "ant":
+            items = "".join(
+                f'<li class="ant-pagination-item ant-pagination-item-{i}'
+                f'{" ant-pagination-item-active" if i == p else ""}">'
+                f'<a rel="nofollow" href="{base if i == 1 else f"?page={i}"}">{i}</a></li>'
+                for i in range(1, n + 1))
+            prev = (f'<li class="ant-pagination-prev"><a href="?page={p - 1}">'
+                    '<span class="anticon anticon-left"></span></a></li>') if p > 1 else ""
+            nxt = (f'<li class="ant-pagination-next"><a href="?page={p + 1}">'
+                   '<span class="anticon anticon-right"></span></a></li>') if p < n else ""
+            return "", f'<ul class="ant-pagination">{prev}{items}{nxt}</ul>'
+        if style == "path":
+            links = "".join(
+                f'<span class="current">{i}</span>' if i == p else
+                f'<a href="{base if i == 1 else f"{base}/page/{i}"}">{i}</a>'
+                for i in range(1, n + 1))
+            return "", f'<div class="pagination">{links}</div>'
+        if style == "next_text":
+            prev = f'<a class="pager-link" href="{base}?page={p - 1}">{ui["prev"]}</a>'
+            nxt = f'<a class="pager-link" href="{base}?page={p + 1}">{ui["next"]}</a>'
+            return "", (f'<div class="pager">{prev if p > 1 else ""}'
+                        f'{nxt if p < n else ""}</div>')
+        if p < n:  # load_more
+            return "", (f'<div class="load-more-wrap"><a class="btn-load-more" '
+                        f'href="{base}?page={p + 1}">{ui["more"]}</a></div>')
+        return "", ""
+
+    def sidebar(self, cat: Category, lang: str) -> str:
+        """Listing sidebar: other categories, most-read articles of other categories, tags,
+        authors and an external link."""
+        site = self.site
+        cats = [c for c in site.nav_categories() if c.slug != cat.slug]
+        cats += [site.categories[s] for s in cat.sidebar_extra]
+        cat_links = "".join(f'<li><a href="{category_path(lang, c.slug)}">'
+                            f"{esc(c.labels[lang])}</a></li>" for c in cats)
+        forms = ("alias", "cdn", "relative", "protocol")
+        others = [a for a in self._in_lang[lang] if cat.slug not in a.categories][:4]
+        most = "".join(
+            f'<div class="most-read-item"><a class="v-link-title" href="'
+            f'{esc(link(article_path(lang, a.slug), forms[k], k + 2))}" '
+            f'title="{esc(a.versions[lang].title)}">{esc(a.versions[lang].title)}</a></div>'
+            for k, a in enumerate(others))
+        prefix = lang_prefix(lang)
+        tags = "".join(f'<a href="{prefix}/tag/{t.slug}">{esc(t.labels[lang])}</a>'
+                       for t in list(site.tags.values())[:6])
+        authors = "".join(f'<a href="{prefix}/author/{a.slug}">{esc(a.name)}</a>'
+                          for a in list(site.authors.values())[:3])
+        ui = UI[lang]
+        return (f'<aside class="ant-col sidebar"><div class="sidebar-categories">'
+                f'<h3>{ui["categories"]}</h3><ul>{cat_links}</ul></div>'
+                f'<div class="most-read"><h3>{ui["most_read"]}</h3>{most}</div>'
+                f'<div class="tag-cloud">{tags}</div><div class="sidebar-authors">{authors}</div>'
+                '<a class="fanpage" href="https://www.facebook.com/vietnamvn" target="_blank" '
+                'rel="noopener nofollow">Facebook</a></aside>')
+
+    def tag_and_author_pages(self, lang: str) -> dict[str, str]:
+        """Small listings for tags and authors that have a page (the others are 404)."""
+        out = {}
+        prefix = lang_prefix(lang)
+        groups: list[tuple[str, str, list[Article]]] = []
+        for tag in self.site.tags.values():
+            if tag.has_page:
+                arts = [a for a in self._in_lang[lang] if tag.slug in a.tags]
+                groups.append((f"{prefix}/tag/{tag.slug}", "#" + tag.labels[lang], arts))
+        for author in self.site.authors.values():
+            if author.has_page:
+                arts = [a for a in self._in_lang[lang] if author.slug in a.authors]
+                groups.append((f"{prefix}/author/{author.slug}", author.name, arts))
+        for path, title, arts in groups:
+            items = "".join(self.post_item(a, lang, article_path(lang, a.slug))
+                            for a in arts[:12])
+            content = (f'<div class="ant-layout-content"><div class="tag-page">'
+                       f'<h1>{esc(title)}</h1><div class="post-list">{items}</div></div></div>')
+            out[path] = self.document(lang, title, content,
+                                      head='<meta property="og:type" content="website"/>')
+        return out
+
+    # ------------------------------------------------------------------ articles
+
+    def article(self, art: Article, lang: str) -> str:
+        """An article page in its layout variant."""
+        ver = art.versions[lang]
+        layout = {"A": self._layout_a, "B": self._layout_b, "C": self._layout_c}[art.layout]
+        head, content = layout(art, ver)
+        if "nfd" in ver.quirks:
+            content = unicodedata.normalize("NFD", content)
+        switcher = {lg: article_path(lg, art.slug) for lg in self.site.langs
+                    if lg in art.versions}
+        nd = ""
+        if art.next_data:
+            nd = self.next_data("/[...slug]", {"slug": [art.slug]},
+                                {"post": {"slug": art.slug, "lang": lang, "title": ver.title}})
+        return self.document(lang, ver.title, content, head=head, switcher=switcher,
+                             next_data=nd)
+
+    def body_html(self, art: Article, ver: ArticleVersion, fig_class: str = "image") -> str:
+        """Inner HTML of the article body: ads, blocks, images and the source line."""
+        prefix = lang_prefix(ver.lang)
+        tags = list(self.site.tags)
+        parts = ["<p>[ad_1]</p>"] if "ad_top" in ver.quirks else []
+        for k, block in enumerate(ver.blocks):
+            if block.kind == "p":
+                tag = tags[zlib.crc32(f"{art.slug}{k}".encode()) % len(tags)]
+                inner = inline_html(block.text, ver.lang, ver.quirks, k, f"{prefix}/tag/{tag}")
+                parts.append(f"<p>{inner}</p>")
+            else:
+                parts.append(f"<{block.kind}>{esc(block.text)}</{block.kind}>")
+            if k == 0 and "blank_para" in ver.quirks:
+                parts.append(BLANK_PARAGRAPHS[zlib.crc32(art.slug.encode()) % 4])
+            parts += [image_html(img, ver.title, fig_class)
+                      for img in ver.images if img.after_block == k]
+        if ver.ad_marker:
+            parts.append(f"<p>{ver.ad_marker}</p>")
+        if art.outlet and art.source_url:
+            url = esc(art.source_url)
+            anchor = f'<a href="{url}" target="_blank" rel="noopener nofollow">'
+            if ver.source_style == "link":
+                parts.append(f"<p>{anchor}{UI[ver.lang]['source_link']}</a></p>")
+            else:
+                parts.append(f"<p>{UI[ver.lang]['source']} {anchor}{url}</a></p>")
+        return "".join(parts)
+
+    def _crumbs(self, art: Article, lang: str, sep: str) -> str:
+        links = [f'<a href="{home_path(lang)}">{UI[lang]["home"]}</a>']
+        links += [f'<a href="{category_path(lang, s)}">'
+                  f'{esc(self.site.categories[s].labels[lang])}</a>' for s in art.categories]
+        return sep.join(links)
+
+    def _related(self, art: Article, lang: str) -> list[Article]:
+        first = art.categories[0]
+        return [a for a in self._in_lang[lang]
+                if first in a.categories and a.slug != art.slug][:3]
+
+    def _tag_links(self, art: Article, lang: str, cls: str = "tag-item") -> str:
+        prefix = lang_prefix(lang)
+        return "".join(f'<a class="{cls}" href="{prefix}/tag/{t}">'
+                       f"{esc(self.site.tags[t].labels[lang])}</a>" for t in art.tags)
+
+    def _author_links(self, art: Article, lang: str) -> str:
+        prefix = lang_prefix(lang)
+        return ", ".join(f'<a href="{prefix}/author/{a}">{esc(self.site.authors[a].name)}</a>'
+                         for a in art.authors)
+
+    def _common_head(self, art: Article, ver: ArticleVersion) -> str:
+        head = ""
+        if ver.lead:
+            head += f'<meta name="description" content="{esc(ver.lead)}"/>'
+        return head
+
+    def _layout_a(self, art: Article, ver: ArticleVersion) -> tuple[str, str]:
+        """Current layout: Open Graph, hreflang, ``post-detail-*`` markup."""
+        lang, site = ver.lang, self.site
+        url = canonical_url(lang, art.slug)
+        image = ver.images[0].url if ver.images else DEFAULT_IMAGE
+        head = [self._common_head(art, ver),
+                '<meta property="og:site_name" content="Vietnam.vn"/>',
+                '<meta property="og:type" content="article"/>',
+                f'<meta property="og:title" content="{esc(ver.title)}"/>',
+                f'<meta property="og:description" content="{esc(ver.lead)}"/>' if ver.lead
+                else "",
+                f'<meta property="og:url" content="{url}"/>',
+                f'<meta property="og:image" content="{image}"/>',
+                f'<meta property="article:published_time" '
+                f'content="{meta_time(art.published, art.time_format)}"/>']
+        if art.modified:
+            head.append(f'<meta property="article:modified_time" '
+                        f'content="{meta_time(art.modified, art.time_format)}"/>')
+        head += [f'<meta property="article:tag" content="{esc(site.tags[t].labels[lang])}"/>'
+                 for t in art.tags]
+        if art.authors:
+            names = ", ".join(site.authors[a].name for a in art.authors)
+            head.append(f'<meta name="author" content="{esc(names)}"/>')
+        head.append(f'<link rel="canonical" href="{url}"/>')
+        head += [f'<link rel="alternate" hreflang="{HTML_LANG.get(lg, lg)}" '
+                 f'href="{canonical_url(lg, art.slug)}"/>'
+                 for lg in site.langs if lg in art.versions]
+        head.append(f'<link rel="alternate" hreflang="x-default" '
+                    f'href="{canonical_url("vi", art.slug)}"/>')
+
+        sep = '<span class="ant-breadcrumb-separator">/</span>'
+        lead = (f'<div class="post-detail-sapo">{_noisy(ver.lead, ver.quirks)}</div>'
+                if ver.lead else "")
+        date = f'<div class="post-detail-time"><span>{date_text(art.published)}</span></div>'
+        info = f'<div class="post-detail-info">{date}</div>'
+        if art.outlet:
+            home = OUTLETS[art.outlet][0]
+            name = esc(art.outlet)
+            logo = f"https://vstatic.vietnam.vn/vietnam/resource/IMAGE/source/{slugify(name)}.png"
+            info = (f'<div class="post-detail-info"><div class="post-detail-source">'
+                    f'<a href="{home}" target="_blank" rel="nofollow">'
+                    f'<img class="source-logo" src="{logo}" alt="{name}"/>'
+                    f'<span class="source-name">{name}</span></a>'
+                    f'<span class="source-name-text">{name}</span></div>{date}</div>')
+        parts = [
+            '<div class="ant-layout-content"><div class="post-detail-container">',
+            f'<div class="ant-breadcrumb">{self._crumbs(art, lang, sep)}</div>',
+            f'<h1 class="post-detail-title">{esc(ver.title)}</h1>',
+            lead + info if art.lead_first else info + lead,
+            f'<div class="post-detail-body">{self.body_html(art, ver)}</div>']
+        if art.authors:
+            parts.append(f'<div class="post-author">{self._author_links(art, lang)}</div>')
+        if art.tags:
+            parts.append(f'<div class="post-tags"><span class="tags-label">'
+                         f'{UI[lang]["tags"]}:</span>{self._tag_links(art, lang)}</div>')
+        parts.append(f'<div class="post-detail-comment"><span class="comment-count">'
+                     f'{UI[lang]["comment"]} ({ver.comments})</span></div>')
+        parts.append(self._related_box(art, ver))
+        parts.append("</div></div>")
+        return "".join(head), "".join(parts)
+
+    def _related_box(self, art: Article, ver: ArticleVersion) -> str:
+        if "related" not in ver.quirks:
+            return ""
+        lang = ver.lang
+        items = "".join(self.post_item(a, lang, article_path(lang, a.slug))
+                        for a in self._related(art, lang))
+        return (f'<div class="related-posts"><h3 class="related-title">{UI[lang]["related"]}'
+                f"</h3>{items}</div>")
+
+    def _layout_b(self, art: Article, ver: ArticleVersion) -> tuple[str, str]:
+        """Old layout: no Open Graph or hreflang, ``Outlet•dd/mm/yyyy`` line."""
+        lang = ver.lang
+        head = (self._common_head(art, ver)
+                + f'<link rel="canonical" href="{canonical_url(lang, art.slug)}"/>')
+        date = f'<span class="post-date">{date_text(art.published)}</span>'
+        meta = (f'<div class="post-meta"><span class="post-source">{esc(art.outlet)}</span>•'
+                f"{date}</div>" if art.outlet else f'<div class="post-meta">{date}</div>')
+        lead = (f'<div class="post-sapo"><strong>{_noisy(ver.lead, ver.quirks)}</strong></div>'
+                if ver.lead else "")
+        parts = [
+            '<div class="ant-layout-content"><div class="post-old">',
+            f'<div class="breadcrumb">{self._crumbs(art, lang, " › ")}</div>',
+            f'<h1 class="title">\n    {esc(ver.title)}\n  </h1>',
+            lead + meta if art.lead_first else meta + lead]
+        if art.authors:
+            parts.append(f'<div class="post-author">{self._author_links(art, lang)}</div>')
+        parts.append(f'<div class="post-detail-body">{self.body_html(art, ver)}</div>')
+        if art.tags:
+            parts.append(f'<div class="post-tags">{self._tag_links(art, lang)}</div>')
+        parts.append(f'<div class="post-detail-comment"><span class="comment-count">'
+                     f'{UI[lang]["comment"]} ({ver.comments})</span></div>')
+        parts.append(self._related_box(art, ver))
+        parts.append("</div></div>")
+        return head, "".join(parts)
+
+    def _layout_c(self, art: Article, ver: ArticleVersion) -> tuple[str, str]:
+        """Unknown markup: hashed class names only, no Open Graph, no ``<article>``."""
+        lang = ver.lang
+
+        def c(role: str) -> str:
+            return css_class(role, art.slug)
+
+        head = self._common_head(art, ver)
+        if art.authors:
+            names = ", ".join(self.site.authors[a].name for a in art.authors)
+            head += f'<meta name="author" content="{esc(names)}"/>'
+        outlet = f"<span>{esc(art.outlet)}</span>" * 2 if art.outlet else ""
+        meta = f'<div class="{c("meta")}">{outlet}<span>{date_text(art.published)}</span></div>'
+        lead = (f'<div class="{c("lead")}">{_noisy(ver.lead, ver.quirks)}</div>'
+                if ver.lead else "")
+        parts = [
+            f'<div class="{c("wrap")}"><div class="{c("main")}">',
+            f'<div class="{c("crumbs")}">{self._crumbs(art, lang, " › ")}</div>',
+            f'<h1 class="{c("title")}">{esc(ver.title)}</h1>',
+            lead + meta if art.lead_first else meta + lead,
+            f'<div class="{c("body")}"><div class="{c("inner")}">'
+            f'{self.body_html(art, ver, c("figure"))}</div></div>']
+        if art.tags:
+            parts.append(f'<div class="{c("tags")}">{self._tag_links(art, lang, c("tag"))}'
+                         "</div>")
+        parts.append(f'<div class="{c("comment")}"><span>{UI[lang]["comment"]} '
+                     f"({ver.comments})</span></div>")
+        if "related" in ver.quirks:
+            items = "".join(f'<li><a href="{article_path(lang, a.slug)}">'
+                            f"{esc(a.versions[lang].title)}</a></li>"
+                            for a in self._related(art, lang))
+            parts.append(f'<div class="{c("related")}"><span>{UI[lang]["related"]}</span>'
+                         f"<ul>{items}</ul></div>")
+        parts.append("</div></div>")
+        return head, "".join(parts)
+
+
+def render_site(site: SiteModel) -> dict[str, Page]:
+    """Render every page of ``site``, keyed by request target."""
+    return SiteRenderer(site).render()

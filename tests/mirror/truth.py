@@ -1,0 +1,94 @@
+"""Expected crawler output for the mirror: one record per article-language page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from .model import Article, ArticleVersion, SiteModel, canonical_url
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def normalize_text(text: str) -> str:
+    """The crawler's text normal form: NFC, no zero-width chars, single spaces, tidy punctuation."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).replace("\xa0", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.)])", r"\1", text)
+    return re.sub(r"\(\s+", "(", text)
+
+
+def dup_groups(site: SiteModel) -> dict[str, str]:
+    """Slug → duplicate-group name for articles republished under a second slug."""
+    groups: dict[str, str] = {}
+    for art in site.articles.values():
+        if art.dup_of:
+            groups[art.slug] = groups[art.dup_of] = f"dup:{art.dup_of}"
+    return groups
+
+
+def _published(art: Article) -> str:
+    if art.layout == "A":
+        return art.published.isoformat(timespec="seconds")
+    midnight = art.published.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.isoformat(timespec="seconds")
+
+
+def record(site: SiteModel, art: Article, ver: ArticleVersion) -> dict[str, Any]:
+    """The exact record (minus ``crawled_at``) a correct crawler emits for one page."""
+    lang = ver.lang
+    url = canonical_url(lang, art.slug)
+    title = normalize_text(ver.title)
+    body = "\n\n".join(t for t in (normalize_text(b.text) for b in ver.blocks) if t)
+    modified = art.modified if art.layout == "A" else None
+    return {
+        "id": hashlib.sha1(url.encode()).hexdigest(),
+        "url": url,
+        "lang": lang,
+        "translation_key": art.slug,
+        "translations": {lg: canonical_url(lg, art.slug) for lg in site.langs
+                         if lg in art.versions and lg != lang},
+        "sections": list(art.categories),
+        "title": title,
+        "summary": normalize_text(ver.lead),
+        "body": body,
+        "source_name": art.outlet,
+        "source_url": art.source_url if art.outlet else None,
+        "authors": [site.authors[a].name for a in art.authors],
+        "tags": [normalize_text(site.tags[t].labels[lang]) for t in art.tags],
+        "published_at": _published(art),
+        "modified_at": modified.isoformat(timespec="seconds") if modified else None,
+        "images": [{"url": img.url, "caption": normalize_text(img.caption)}
+                   for img in ver.images],
+        "word_count": len(body.split()),
+        "content_hash": hashlib.sha256((title + "\n" + body).encode()).hexdigest(),
+        "status": "new",
+        "version": 1,
+    }
+
+
+def truth_records(site: SiteModel) -> list[dict[str, Any]]:
+    """Expected records for every article-language page, sorted by URL.
+
+    Records of a deliberate duplicate pair carry ``_dup_group``: a crawler should emit exactly
+    one record per group.
+    """
+    groups = dup_groups(site)
+    out = []
+    for art in site.articles.values():
+        for ver in art.versions.values():
+            rec = record(site, art, ver)
+            if art.slug in groups and ver.lang == "vi":
+                rec["_dup_group"] = groups[art.slug]
+            out.append(rec)
+    return sorted(out, key=lambda r: r["url"])
+
+
+def write_jsonl(records: list[dict[str, Any]], path: Path) -> None:
+    """Write records as JSON Lines (UTF-8, one object per line, sorted by URL)."""
+    lines = (json.dumps(r, ensure_ascii=False) for r in sorted(records, key=lambda r: r["url"]))
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
