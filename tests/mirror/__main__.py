@@ -1,14 +1,19 @@
-"""Command line: ``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120]
-[--truth PATH]`` serves the mirror until Ctrl-C."""
+"""Command line for the offline mirror.
+
+``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120] [--truth PATH]`` serves
+the mirror until Ctrl-C; ``python -m tests.mirror demo`` serves it, crawls it with newscrawl into
+``output/demo/`` and compares the feed with the truth.
+"""
 
 from __future__ import annotations
 
 import argparse
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .model import build_site
+from .model import SiteModel, build_site
 from .server import MirrorServer
 from .truth import write_jsonl
 
@@ -23,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--seed", type=int, default=7, help="site seed")
     serve.add_argument("--articles", type=int, default=120, help="number of articles")
     serve.add_argument("--truth", type=Path, help="write expected records here (JSON Lines)")
+    demo = sub.add_parser("demo", help="crawl the mirror with newscrawl and compare with the truth")
+    demo.add_argument("--seed", type=int, default=7, help="site seed")
+    demo.add_argument("--articles", type=int, default=120, help="number of articles")
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        return run_demo(build_site(seed=args.seed, n_articles=args.articles))
 
     server = MirrorServer(build_site(seed=args.seed, n_articles=args.articles), port=args.port)
     if args.truth:
@@ -41,6 +51,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def run_demo(site: SiteModel) -> int:
+    """Serve ``site``, crawl it into output/demo/, and report how the feed compares with the truth."""
+    from tests.compare import compare
+    from tests.crawl import ROOT, crawl
+
+    out = ROOT / "output" / "demo" / f"{datetime.now(UTC):%Y-%m-%dT%H-%M-%S}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with MirrorServer(site) as server:
+        print(f"mirror: {len(server.pages)} pages at {server.base_url}; crawling…", flush=True)
+        run = crawl(server.base_url, out)
+    stats = [line for line in run.log.splitlines() if "'newscrawl/" in line or "'item_" in line]
+    print("\n".join(stats))
+    result = compare(run.records, server.truth)
+    print(f"\nfeed: {out} ({len(run.records)} records, crawl exit status {run.returncode})")
+    print("equal to the mirror's truth" if result.equal else result.summary())
+    return 0 if result.equal and run.returncode == 0 else 1
 
 
 if __name__ == "__main__":
