@@ -24,9 +24,12 @@ class OrjsonLinesExporter(BaseItemExporter):
         self.file = file
 
     def export_item(self, item: Any) -> None:
-        """Serialise one item as a line."""
+        """Serialise one item as a line and hand it to the OS (a kill cannot lose it after this)."""
         if self.fields_to_export is None and not self.export_empty_fields:
             data = ItemAdapter(item).asdict()
+            for key in [k for k in data if k.startswith("_")]:  # internal fields
+                del data[key]
         else:
             data = dict(self.get_serialized_fields(item))
         self.file.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
+        self.file.flush()

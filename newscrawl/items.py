@@ -57,6 +57,8 @@ class ArticleItem(scrapy.Item):
     crawled_at = scrapy.Field()
     status = scrapy.Field()
     version = scrapy.Field()
+    # Response validators for the crawl state; not part of the record, never exported.
+    _fetch = scrapy.Field()
 
 
 def complete_record(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Item pipelines: validate, then deduplicate, before the feed exporter writes the item.
+"""Item pipelines: validate, deduplicate within the run, then against the crawl state.
 
 Every drop raises DropItem with a short reason and counts it under
 ``newscrawl/dropped/<reason>`` in the crawl stats.
@@ -7,6 +7,7 @@ Every drop raises DropItem with a short reason and counts it under
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -16,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.items import RECORD_KEYS
 from newscrawl.sites import vietnamvn as site
+from newscrawl.statekeeper import FETCH_KEY, find_state
 
 _CANONICAL_URL = re.compile(
     r"^" + re.escape(site.CANONICAL_ORIGIN) + r"(?:/[a-z]{2}(?:-[a-z]{2})?)?/[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -96,4 +98,51 @@ class DeduplicatePipeline:
         self.seen_urls.add(url_key)
         if record.get("status") != "removed":
             self.seen_content.add(content_key)
+        return item
+
+
+class StatePipeline:
+    """Compare each record with the crawl state: emit new and changed articles, count the rest.
+
+    Sets ``status`` (``new``/``updated``) and ``version``; an article whose content hash is
+    unchanged is not emitted again (``newscrawl/unchanged``), whatever the mode. The state
+    itself is written after the feed write, by :class:`newscrawl.statekeeper.StateKeeper`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+        """Build from the crawler (the store is looked up when the crawl runs)."""
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        """Set status and version from the state, or drop an unchanged article."""
+        store = find_state(self.crawler)
+        if store is None:
+            return item
+        record = ItemAdapter(item)
+        known = store.get(record["url"])
+        if record["status"] == "removed":
+            if known is None or known.removed or known.version == 0:
+                raise drop(self.stats, "removed_unknown", record["url"])
+            record["version"] = known.version
+        elif known is None or known.version == 0:
+            record["status"], record["version"] = "new", 1
+        elif known.removed or known.content_hash != record["content_hash"]:
+            record["status"], record["version"] = "updated", known.version + 1
+        else:
+            fetch = record.get(FETCH_KEY) or {}
+            store.record_fetch(
+                record["url"],
+                status=fetch.get("status", 200),
+                fetched_at=fetch.get("fetched_at") or time.time(),
+                etag=fetch.get("etag"),
+                last_modified=fetch.get("last_modified"),
+            )
+            self.stats.inc_value("newscrawl/unchanged")
+            raise DropItem(f"unchanged: {record['url']}", log_level="DEBUG")
+        self.stats.inc_value(f"newscrawl/status/{record['status']}")
         return item

@@ -42,16 +42,24 @@ TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
+    "newscrawl.statekeeper.StateKeeper": 100,
 }
 
 # --- items and output ----------------------------------------------------------------------
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ValidatePipeline": 100,
     "newscrawl.pipelines.DeduplicatePipeline": 200,
+    "newscrawl.pipelines.StatePipeline": 300,
 }
 # One JSON Lines file per run; orjson serves every JSON Lines format name (also `-O x.jsonl`).
+# A feed is written as `<name>.part` and renamed when complete (newscrawl.feeds).
 FEEDS = {
     "output/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+}
+FEED_STORAGES = {
+    "": "newscrawl.feeds.AtomicFileFeedStorage",
+    "file": "newscrawl.feeds.AtomicFileFeedStorage",
 }
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.exporters.OrjsonLinesExporter",
@@ -65,3 +73,16 @@ LOG_LEVEL = "INFO"
 # --- newscrawl ---------------------------------------------------------------------------
 # Listing items per page are few; a category deeper than this is a pagination loop.
 NEWSCRAWL_MAX_LISTING_PAGES = 5000
+# Read robots.txt's sitemaps (day sitemaps, news sitemap) and each language's RSS feed too.
+NEWSCRAWL_SITEMAPS = True
+
+# --- crawl state and incremental runs ------------------------------------------------------
+# Where state lives: a SQLite file path; empty means $XDG_STATE_HOME/newscrawl/state.sqlite3
+# (~/.local/state/...), shared by `scrapy crawl` and Scrapyd jobs of the same user.
+NEWSCRAWL_STATE_URI = ""
+NEWSCRAWL_STATE_ENABLED = True
+# Known articles are fetched again (conditionally) when one of these times after publication
+# has passed since their last fetch, or when a sitemap's lastmod is newer than that fetch.
+NEWSCRAWL_RECHECK_AFTER = "1h,1d,7d,30d"
+# An incremental run stops paginating a category after this many pages of known articles.
+NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1

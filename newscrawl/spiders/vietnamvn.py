@@ -1,28 +1,42 @@
-"""Crawl logic for vietnam.vn: language homes → categories → listing pages → articles.
+"""Crawl logic for vietnam.vn: language homes → categories → listing pages → articles,
+plus robots.txt → sitemaps and per-language RSS feeds as a second discovery path.
 
-Only decisions about what to fetch live here; reading pages is ``newscrawl.extract``'s job
-and building records is ``newscrawl.loaders``'.
+Only decisions about what to fetch live here; reading pages is ``newscrawl.extract``'s job,
+building records ``newscrawl.loaders``' and remembering earlier runs ``newscrawl.state``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.listing import listing_items, next_page, page_number
-from newscrawl.items import ArticleItem
+from newscrawl.extract.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
+from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
+from newscrawl.items import ArticleItem, complete_record
 from newscrawl.loaders import load_article
+from newscrawl.normalize.text import article_id
 from newscrawl.sites import vietnamvn as site
+from newscrawl.state import ArticleState, ResourceState, StateStore
+from newscrawl.statekeeper import FETCH_KEY, StateKeeper, find_state
 from newscrawl.urls import ARTICLE, CATEGORY, HOME, SiteUrl, UrlMapper
 
 STATS = "newscrawl"
+# Discovery paths, for the end-of-crawl report of which path found what.
+VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK = "listing", "sitemap", "feed", "link"
+_VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8}
+# Statuses an article request wants to see rather than have filtered out.
+_ARTICLE_STATUSES = [304, 404, 410]
 
 
 class VietnamVnSpider(scrapy.Spider):
@@ -39,24 +53,111 @@ class VietnamVnSpider(scrapy.Spider):
         self.langs: set[str] = set(self.args.langs or ())
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
+        self._found_by: dict[int, int] = {}  # article URL hash → bits of the paths that found it
+        self.started_at = time.time()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
+        """Read the incremental settings and listen for robots.txt (it names the sitemaps)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.recheck_schedule = parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
+        spider.known_pages_to_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")
+        spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
+        spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
+        spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.report_discovery, signal=signals.spider_closed)
+        return spider
+
+    @property
+    def store(self) -> StateStore | None:
+        """The crawl state, or None when the state keeper is disabled."""
+        return find_state(self.crawler)
+
+    @property
+    def incremental(self) -> bool:
+        """True when known, unchanged articles are skipped."""
+        return self.args.mode == "incremental" and self.store is not None
+
+    def _previous_run_start(self) -> float | None:
+        for extension in getattr(self.crawler.extensions, "middlewares", ()):
+            if isinstance(extension, StateKeeper):
+                return extension.previous_run_start
+        return None
 
     # --- requests ---------------------------------------------------------------------
 
     def _request(self, url: SiteUrl, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(self.mapper.fetch_url(url), callback=callback, meta={"site_url": url, **meta})
 
-    def _home(self, lang: str) -> scrapy.Request:
-        url = self.mapper.parse(self.mapper.home_path(lang) or "/")
-        assert url is not None
-        return self._request(url, self.parse_home)
+    def _path_request(self, path: str, callback: Any, **meta: Any) -> scrapy.Request | None:
+        url = self.mapper.parse(path)
+        return self._request(url, callback, **meta) if url is not None else None
 
-    def _article(self, url: SiteUrl, found_under: str | None = None) -> scrapy.Request:
-        return self._request(url, self.parse_article, found_under=[found_under] if found_under else [])
+    def _home(self, lang: str) -> Iterator[scrapy.Request]:
+        home = self._path_request(self.mapper.home_path(lang) or "/", self.parse_home)
+        assert home is not None
+        yield home
+        if self.use_sitemaps:
+            feed = self._resource_request(f"{self.mapper.home_path(lang)}/sitemap.rss", self.parse_feed)
+            if feed is not None:
+                yield feed
+
+    def _resource_request(self, loc: str, callback: Any) -> scrapy.Request | None:
+        """A sitemap or feed request, conditional on what the last run saw of it."""
+        request = self._path_request(loc, callback)
+        if request is None:
+            return None
+        request.meta["handle_httpstatus_list"] = [304]
+        known = self.store.resource(request.meta["site_url"].canonical) if self.store else None
+        if known is not None and self.args.mode == "incremental":
+            _conditional(request, known.etag, known.last_modified)
+        return request
+
+    def _articles(
+        self, urls: Iterable[tuple[SiteUrl, float | None]], via: str, found_under: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the article URLs worth fetching now (all of them in a full crawl)."""
+        candidates = [(u, lastmod) for u, lastmod in urls if u.kind == ARTICLE and u.lang in self.langs]
+        known = self._known([u for u, _ in candidates])
+        now = time.time()
+        stats = self.crawler.stats
+        for url, lastmod in candidates:
+            self._note_found(url, via)
+            state = known.get(url.canonical)
+            verdict = decide(state, now, self.recheck_schedule, lastmod) if self.incremental else FETCH_NEW
+            if verdict == SKIP_KNOWN:
+                stats.inc_value(f"{STATS}/incremental/skipped_known")
+                continue
+            request = self._request(
+                url, self.parse_article, found_under=[found_under] if found_under else [],
+                handle_httpstatus_list=_ARTICLE_STATUSES,
+            )  # fmt: skip
+            if state is not None and self.incremental:
+                stats.inc_value(f"{STATS}/incremental/fetch_{verdict}")
+                _conditional(request, state.etag, state.last_modified)
+            yield request
+
+    def _known(self, urls: list[SiteUrl]) -> dict[str, ArticleState]:
+        if not urls or self.store is None:
+            return {}
+        return self.store.get_many(u.canonical for u in urls)
+
+    def _note_found(self, url: SiteUrl, via: str) -> None:
+        key = hash(url.canonical)
+        self._found_by[key] = self._found_by.get(key, 0) | _VIA_BITS[via]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Each selected language's home; with ``langs=all``, the Vietnamese home finds the rest."""
+        if self.use_sitemaps and not self.robots_obeyed:
+            robots = self._path_request("/robots.txt", self.parse_robots)
+            if robots is not None:
+                yield robots
         for lang in self.args.langs or (site.DEFAULT_LANG,):
-            yield self._home(lang)
+            self.langs.add(lang)
+            for request in self._home(lang):
+                yield request
 
     def _new_languages(self, links: list[SiteUrl]) -> Iterator[scrapy.Request]:
         if self.args.langs is not None:
@@ -65,14 +166,13 @@ class VietnamVnSpider(scrapy.Spider):
             if url.kind == HOME and url.lang not in self.langs and url.lang in site.LANGUAGES:
                 self.langs.add(url.lang)
                 self.crawler.stats.inc_value(f"{STATS}/discovered/languages")
-                yield self._home(url.lang)
+                yield from self._home(url.lang)
                 yield from self._listings(langs=[url.lang], slugs=sorted(self.categories))
 
-    def _new_categories(self, links: list[SiteUrl]) -> Iterator[scrapy.Request]:
-        fresh = sorted({u.slug for u in links if u.kind == CATEGORY} - self.categories)
-        for slug in fresh:
-            self.categories.add(slug)
-            self.crawler.stats.inc_value(f"{STATS}/discovered/categories")
+    def _new_categories(self, slugs: Iterable[str]) -> Iterator[scrapy.Request]:
+        fresh = sorted(set(slugs) - self.categories)
+        self.categories.update(fresh)
+        self.crawler.stats.inc_value(f"{STATS}/discovered/categories", len(fresh))
         yield from self._listings(langs=sorted(self.langs), slugs=fresh)
 
     def _listings(self, langs: list[str], slugs: list[str]) -> Iterator[scrapy.Request]:
@@ -82,90 +182,192 @@ class VietnamVnSpider(scrapy.Spider):
                 if (lang, slug) in self._listings_started or not self.args.wants_section(slug):
                     continue
                 self._listings_started.add((lang, slug))
-                url = self.mapper.parse(self.mapper.category_path(lang, slug))
-                assert url is not None
-                yield self._request(url, self.parse_listing, category=slug, page_no=1)
+                request = self._path_request(self.mapper.category_path(lang, slug), self.parse_listing)
+                assert request is not None
+                request.meta.update(category=slug, page_no=1, known_pages=0)
+                yield request
 
     def _links(self, response: TextResponse) -> list[SiteUrl]:
         found = (self.mapper.parse(href, response.url) for href in response.xpath("//a/@href").getall())
         return [url for url in found if url is not None]
 
-    def _discover(self, response: TextResponse) -> tuple[list[SiteUrl], Iterator[scrapy.Request]]:
-        links = self._links(response)
-
-        def requests() -> Iterator[scrapy.Request]:
-            yield from self._new_languages(links)
-            yield from self._new_categories(links)
-
-        return links, requests()
+    def _discover(self, links: list[SiteUrl]) -> Iterator[scrapy.Request]:
+        yield from self._new_languages(links)
+        yield from self._new_categories(u.slug for u in links if u.kind == CATEGORY)
 
     def _other_articles(self, links: list[SiteUrl]) -> Iterator[scrapy.Request]:
         # Links outside a listing's own items (home page, "most read" boxes) add coverage,
         # unless the user asked for some sections only.
-        if self.args.sections is not None:
-            return
-        for url in links:
-            if url.kind == ARTICLE and url.lang in self.langs:
-                yield self._article(url)
+        if self.args.sections is None:
+            yield from self._articles(((u, None) for u in links), VIA_LINK)
 
-    # --- callbacks --------------------------------------------------------------------
+    # --- callbacks: navigation ----------------------------------------------------------
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         """Discover languages and categories from a home page's navigation."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
+        if not self._is_html(response):
             return
-        lang = response.meta["site_url"].lang
-        self.langs.add(lang)
-        links, requests = self._discover(response)
-        yield from requests
+        links = self._links(response)
+        yield from self._discover(links)
         yield from self._other_articles(links)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Request a listing page's articles and its next page."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
+        if not self._is_html(response):
             return
         page: SiteUrl = response.meta["site_url"]
         slug, page_no = response.meta["category"], response.meta["page_no"]
         self.crawler.stats.inc_value(f"{STATS}/listing_pages")
-        links, requests = self._discover(response)
-        yield from requests
-        items = listing_items(response.selector, page, self.mapper, response.url)
+        links = self._links(response)
+        yield from self._discover(links)
         since = self.args.since
-        for item in items:
-            if since and item.listed_on and item.listed_on < since:
-                self.crawler.stats.inc_value(f"{STATS}/skipped/older_than_since")
-                continue
-            yield self._article(item.url, found_under=slug)
+        items = listing_items(response.selector, page, self.mapper, response.url)
+        fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
+        self.crawler.stats.inc_value(f"{STATS}/skipped/older_than_since", len(items) - len(fresh))
+        yield from self._articles(((i.url, None) for i in fresh), VIA_LISTING, found_under=slug)
         yield from self._other_articles(links)
-        all_older = since is not None and items and all(i.listed_on and i.listed_on < since for i in items)
-        limit = self.args.max_pages or self.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
-        if all_older or page_no >= limit:
+        if not self._paginate(response, items):
             return
         following = next_page(response.selector, page, self.mapper, response.url)
         if following is not None and page_number(following) > page_number(page):
-            yield self._request(following, self.parse_listing, category=slug, page_no=page_no + 1)
+            yield self._request(
+                following, self.parse_listing, category=slug, page_no=page_no + 1,
+                known_pages=response.meta["known_pages"],
+            )  # fmt: skip
+
+    def _paginate(self, response: Response, items: list[Any]) -> bool:
+        """Whether to read the listing's next page."""
+        since = self.args.since
+        if since is not None and items and all(i.listed_on and i.listed_on < since for i in items):
+            return False
+        if response.meta["page_no"] >= self.max_listing_pages:
+            return False
+        if self.incremental and items:
+            # Known from earlier runs: what this run found itself does not count.
+            known = self._known([i.url for i in items])
+            all_known = all(
+                i.url.canonical in known and known[i.url.canonical].first_seen < self.started_at
+                for i in items
+            )
+            response.meta["known_pages"] = response.meta["known_pages"] + 1 if all_known else 0
+            if response.meta["known_pages"] >= self.known_pages_to_stop:
+                self.crawler.stats.inc_value(f"{STATS}/incremental/listings_stopped_early")
+                return False
+        return True
+
+    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """robots.txt was read for the crawl origin: queue the sitemaps it names."""
+        if not self.use_sitemaps:
+            return
+        protego = getattr(robotparser, "rp", None)
+        self._queue_sitemaps(list(getattr(protego, "sitemaps", ()) or ()))
+
+    def parse_robots(self, response: Response) -> None:
+        """robots.txt fetched by us (when Scrapy does not obey it): queue its sitemaps."""
+        lines = response.text.splitlines() if isinstance(response, TextResponse) else []
+        named = [line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("sitemap:")]
+        self._queue_sitemaps(named)
+
+    def _queue_sitemaps(self, locations: list[str]) -> None:
+        for loc in locations or ["/sitemap.xml"]:
+            request = self._resource_request(loc, self.parse_sitemap)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow a sitemap index's changed sitemaps; request a urlset's articles worth fetching."""
+        if self._not_modified(response):
+            return
+        kind, entries = parse_sitemap(response.body)
+        self.crawler.stats.inc_value(f"{STATS}/sitemaps/read")
+        if kind == "sitemapindex":
+            yield from self._changed_sitemaps(entries)
+            return
+        urls = [(self.mapper.parse(e.loc), e.lastmod) for e in entries]
+        alternates = [(self.mapper.parse(a), e.lastmod) for e in entries for a in e.alternates]
+        site_urls = [(u, lastmod) for u, lastmod in urls + alternates if u is not None]
+        if self.store is not None:
+            self.store.record_sitemap_lastmods((u.canonical, m) for u, m in site_urls if m is not None)
+        yield from self._new_categories(u.slug for u, _ in site_urls if u.kind == CATEGORY)
+        yield from self._articles(site_urls, VIA_SITEMAP)
+
+    def _changed_sitemaps(self, entries: list[Any]) -> Iterator[scrapy.Request]:
+        previous = self._previous_run_start() if self.incremental else None
+        since = self.args.since
+        for entry in entries:
+            url = self.mapper.parse(entry.loc)
+            if url is None:
+                continue
+            kind, day = sitemap_kind(url.path)
+            if kind == SKIPPED or (kind == CATEGORIES and self.args.sections is not None):
+                continue
+            if kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since:
+                continue
+            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous:
+                self.crawler.stats.inc_value(f"{STATS}/sitemaps/unchanged")
+                continue
+            request = self._resource_request(entry.loc, self.parse_sitemap)
+            if request is not None:
+                request.meta["lastmod"] = entry.lastmod
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """Request the articles of an RSS/Atom feed that are worth fetching."""
+        if self._not_modified(response):
+            return
+        self.crawler.stats.inc_value(f"{STATS}/feeds/read")
+        urls = [(self.mapper.parse(e.loc), None) for e in parse_feed(response.body)]
+        yield from self._articles(((u, m) for u, m in urls if u is not None), VIA_FEED)
+
+    def _not_modified(self, response: Response) -> bool:
+        """Record a sitemap's or feed's validators; True when it did not change (304)."""
+        url: SiteUrl = response.meta["site_url"]
+        if response.status == 304:
+            self.crawler.stats.inc_value(f"{STATS}/sitemaps/not_modified")
+            return True
+        if self.store is not None:
+            self.store.record_resource(ResourceState(
+                url.canonical, _header(response, b"ETag"), _header(response, b"Last-Modified"),
+                response.meta.get("lastmod"), time.time(),
+            ))  # fmt: skip
+        return False
+
+    # --- callbacks: articles ------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         """Extract the article; follow its translations and categories."""
         stats = self.crawler.stats
-        if not isinstance(response, TextResponse):
-            stats.inc_value(f"{STATS}/skipped/not_html")
-            return
         url: SiteUrl = response.meta["site_url"]
+        fetch = {
+            "fetched_at": time.time(), "status": response.status,
+            "etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified"),
+        }  # fmt: skip
+        if response.status == 304:
+            if self.store is not None:
+                self.store.record_fetch(url.canonical, **fetch)
+            stats.inc_value(f"{STATS}/incremental/not_modified")
+            return
+        if response.status in (404, 410):
+            stats.inc_value(f"{STATS}/http/{response.status}")
+            yield self._tombstone(url, fetch)
+            return
+        if not self._is_html(response):
+            return
         ctx = PageContext(response.selector, response.url, url.lang, response.text, self.mapper)
         extraction = extract_article(ctx)
         for field, layer in extraction.layers.items():
             stats.inc_value(f"{STATS}/field/{field}/{layer}")
-        for lang, target in (extraction.fields.get("translations") or {}).items():
-            if lang in self.langs:
-                translated = self.mapper.parse(target)
-                if translated is not None:
-                    yield self._article(translated)
-        yield from self._listings(langs=sorted(self.langs), slugs=self._fresh(extraction.fields))
+        translations = extraction.fields.get("translations") or {}
+        translated = (self.mapper.parse(target) for target in translations.values())
+        yield from self._articles(((u, None) for u in translated if u is not None), VIA_LINK)
+        yield from self._new_categories(extraction.fields.get("sections") or ())
         if not extraction.is_article:
             stats.inc_value(f"{STATS}/skipped/not_article")
+            if self.store is not None:  # so incremental runs need not fetch it again
+                self.store.record_non_article(
+                    url.canonical, lang=url.lang, slug=url.slug, status=response.status,
+                    fetched_at=fetch["fetched_at"],
+                )  # fmt: skip
             return
         record = load_article(url, extraction, response.meta.get("found_under", []))
         if self._too_old(record["published_at"]):
@@ -175,13 +377,43 @@ class VietnamVnSpider(scrapy.Spider):
             stats.inc_value(f"{STATS}/skipped/other_section")
             return
         stats.inc_value(f"{STATS}/articles/{url.lang}")
-        yield ArticleItem(record)
+        yield ArticleItem(record, **{FETCH_KEY: fetch})
 
-    def _fresh(self, fields: dict[str, Any]) -> list[str]:
-        fresh = [slug for slug in fields.get("sections") or () if slug not in self.categories]
-        self.categories.update(fresh)
-        return fresh
+    def _tombstone(self, url: SiteUrl, fetch: dict[str, Any]) -> ArticleItem:
+        """The record telling consumers an article is gone (the state pipeline drops unknown ones)."""
+        record = complete_record({
+            "id": article_id(url.canonical), "url": url.canonical, "lang": url.lang,
+            "translation_key": url.slug, "status": "removed",
+            "crawled_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(fetch["fetched_at"])),
+        })  # fmt: skip
+        return ArticleItem(record, **{FETCH_KEY: fetch})
+
+    def _is_html(self, response: Response) -> bool:
+        if isinstance(response, TextResponse) and response.status == 200:
+            return True
+        self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
+        return False
 
     def _too_old(self, published_at: str | None) -> bool:
         since: date | None = self.args.since
         return bool(since and published_at and date.fromisoformat(published_at[:10]) < since)
+
+    def report_discovery(self, spider: scrapy.Spider) -> None:
+        """Stats: article URLs found per discovery path, and how many only that path found."""
+        stats = self.crawler.stats
+        for via, bit in _VIA_BITS.items():
+            found = [bits for bits in self._found_by.values() if bits & bit]
+            stats.set_value(f"{STATS}/discovery/{via}", len(found))
+            stats.set_value(f"{STATS}/discovery/only_{via}", sum(1 for bits in found if bits == bit))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _conditional(request: scrapy.Request, etag: str | None, last_modified: str | None) -> None:
+    if etag:
+        request.headers[b"If-None-Match"] = etag
+    if last_modified:
+        request.headers[b"If-Modified-Since"] = last_modified

@@ -1,0 +1,335 @@
+"""Crawl state: what earlier runs fetched and emitted, per canonical article URL.
+
+``open_state(uri)`` picks the backend from ``NEWSCRAWL_STATE_URI``: a SQLite file path (the
+embedded default) or, later, ``redis://`` for state shared across machines. The interface is
+deliberately small so both backends keep the same semantics:
+
+- ``get_many`` / ``get``: the known state of article URLs;
+- ``record_fetch``: a fetch that emitted nothing (unchanged re-check, 304);
+- ``record_item``: an emitted record — called only once it is durably in the feed;
+- ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
+- ``start_run`` / ``finish_run`` / ``last_completed_run_start``: run bookkeeping.
+
+Timestamps are POSIX seconds (UTC).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+SCHEMA_VERSION = 1
+_SQLITE_MAX_VARIABLES = 500
+
+
+class StateError(RuntimeError):
+    """The state store cannot be used (corrupt, locked, unwritable); the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the state knows of one article URL."""
+
+    url: str
+    id: str
+    lang: str
+    translation_key: str
+    first_seen: float
+    last_fetched: float | None
+    last_status: int | None
+    etag: str | None
+    last_modified: str | None
+    sitemap_lastmod: float | None
+    published_at: str | None
+    content_hash: str | None
+    version: int  # 0: seen, but not an article
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceState:
+    """Validators of a sitemap or feed from its last fetch."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    lastmod: float | None
+    fetched_at: float
+
+
+class StateStore(Protocol):
+    """The crawl state interface every backend implements."""
+
+    location: str
+
+    def get_many(self, urls: Iterable[str]) -> dict[str, ArticleState]: ...
+
+    def get(self, url: str) -> ArticleState | None: ...
+
+    def record_fetch(
+        self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def record_item(
+        self, record: dict[str, Any], *, fetched_at: float, status: int = 200, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def record_non_article(
+        self, url: str, *, lang: str, slug: str, status: int, fetched_at: float
+    ) -> None: ...
+
+    def record_sitemap_lastmods(self, lastmods: Iterable[tuple[str, float]]) -> None: ...
+
+    def resource(self, url: str) -> ResourceState | None: ...
+
+    def record_resource(self, state: ResourceState) -> None: ...
+
+    def start_run(self, spider: str, started_at: float) -> int: ...
+
+    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None: ...
+
+    def last_completed_run_start(self, spider: str) -> float | None: ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    translation_key TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_fetched REAL,
+    last_status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    sitemap_lastmod REAL,
+    published_at TEXT,
+    content_hash TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS resources (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    lastmod REAL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spider TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    outcome TEXT
+);
+"""
+_ARTICLE_COLUMNS = (
+    "url, id, lang, translation_key, first_seen, last_fetched, last_status, etag, last_modified, "
+    "sitemap_lastmod, published_at, content_hash, version, removed"
+)
+
+
+def default_state_path() -> Path:
+    """Where state lives when ``NEWSCRAWL_STATE_URI`` is empty: one absolute path per user.
+
+    Absolute and outside the project, so ``scrapy crawl`` and Scrapyd jobs (which run in
+    their own working folders from an egg) share it.
+    """
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newscrawl" / "state.sqlite3"
+
+
+def open_state(uri: str | None) -> StateStore:
+    """Open the state store named by ``uri`` (a SQLite path, empty for the default)."""
+    uri = (uri or "").strip()
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        raise StateError(f"state store {uri}: the Redis backend is not available in this version")
+    path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
+    return SqliteStateStore(path)
+
+
+def _article(row: tuple[Any, ...]) -> ArticleState:
+    return ArticleState(*row[:-1], removed=bool(row[-1]))
+
+
+class SqliteStateStore:
+    """State in one SQLite file: WAL journal, parametrised queries, one writing crawl at a time.
+
+    A second crawl on the same file fails at start (an advisory lock beside the file) rather
+    than interleaving writes; a corrupt file is reported, never silently reset.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.location = str(self.path)
+        self._lock: IO[str] | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self._acquire_lock()
+            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._check_and_migrate()
+        except sqlite3.DatabaseError as error:
+            self._release_lock()
+            raise StateError(
+                f"state file {self.path} is not a usable SQLite database ({error}); "
+                "move it away to start afresh"
+            ) from None
+        except OSError as error:
+            self._release_lock()
+            raise StateError(f"state file {self.path} cannot be opened: {error.strerror}") from None
+
+    def _acquire_lock(self) -> IO[str]:
+        lock = open(f"{self.path}.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held while open
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            lock.close()
+            raise StateError(
+                f"state file {self.path} is locked by {holder}: another crawl is using it; "
+                "wait for it or give this one another NEWSCRAWL_STATE_URI"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"pid {os.getpid()}")
+        lock.flush()
+        return lock
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _check_and_migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"state file {self.path} has schema {version}, newer than this newscrawl "
+                f"understands ({SCHEMA_VERSION})"
+            )
+        (check,) = self._db.execute("PRAGMA quick_check").fetchone()
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # --- articles ----------------------------------------------------------------------
+
+    def get_many(self, urls: Iterable[str]) -> dict[str, ArticleState]:
+        """Known state of each of ``urls`` (unknown ones are absent)."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, ArticleState] = {}
+        for start in range(0, len(wanted), _SQLITE_MAX_VARIABLES):
+            chunk = wanted[start : start + _SQLITE_MAX_VARIABLES]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE url IN ({marks})", chunk)
+            found.update((row[0], _article(row)) for row in rows)
+        return found
+
+    def get(self, url: str) -> ArticleState | None:
+        """Known state of one URL, or None."""
+        row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE url = ?", (url,)).fetchone()
+        return _article(row) if row else None
+
+    def record_fetch(
+        self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:  # fmt: skip
+        """A fetch of a known URL that emitted nothing (unchanged, or 304)."""
+        self._db.execute(
+            "UPDATE articles SET last_fetched = ?, last_status = ?, etag = COALESCE(?, etag), "
+            "last_modified = COALESCE(?, last_modified) WHERE url = ?",
+            (fetched_at, status, etag, last_modified, url),
+        )
+
+    def record_item(
+        self, record: dict[str, Any], *, fetched_at: float, status: int = 200, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:  # fmt: skip
+        """An emitted record (new, updated or removed), once it is durably in the feed."""
+        removed = record["status"] == "removed"
+        self._db.execute(
+            "INSERT INTO articles (url, id, lang, translation_key, first_seen, last_fetched, last_status, "
+            "etag, last_modified, published_at, content_hash, version, removed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET last_fetched = excluded.last_fetched, "
+            "last_status = excluded.last_status, etag = excluded.etag, "
+            "last_modified = excluded.last_modified, "
+            "published_at = COALESCE(excluded.published_at, articles.published_at), "
+            "content_hash = COALESCE(excluded.content_hash, articles.content_hash), "
+            "version = excluded.version, removed = excluded.removed",
+            (
+                record["url"], record["id"], record["lang"], record["translation_key"], fetched_at,
+                fetched_at, status, etag, last_modified, record.get("published_at"),
+                None if removed else record["content_hash"], record["version"], int(removed),
+            ),
+        )  # fmt: skip
+
+    def record_non_article(self, url: str, *, lang: str, slug: str, status: int, fetched_at: float) -> None:
+        """A page with an article's URL shape that is no article (a static page): version 0."""
+        self._db.execute(
+            "INSERT INTO articles (url, id, lang, translation_key, first_seen, last_fetched, last_status) "
+            "VALUES (?, '', ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "last_fetched = excluded.last_fetched, last_status = excluded.last_status",
+            (url, lang, slug, fetched_at, fetched_at, status),
+        )
+
+    def record_sitemap_lastmods(self, lastmods: Iterable[tuple[str, float]]) -> None:
+        """Remember the ``lastmod`` sitemaps give for known URLs."""
+        self._db.executemany("UPDATE articles SET sitemap_lastmod = ? WHERE url = ?",
+                             ((lastmod, url) for url, lastmod in lastmods))  # fmt: skip
+
+    # --- sitemaps and feeds --------------------------------------------------------------
+
+    def resource(self, url: str) -> ResourceState | None:
+        """Validators of a sitemap or feed from its last fetch."""
+        row = self._db.execute(
+            "SELECT url, etag, last_modified, lastmod, fetched_at FROM resources WHERE url = ?", (url,)
+        ).fetchone()
+        return ResourceState(*row) if row else None
+
+    def record_resource(self, state: ResourceState) -> None:
+        """Store a sitemap's or feed's validators."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO resources (url, etag, last_modified, lastmod, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (state.url, state.etag, state.last_modified, state.lastmod, state.fetched_at),
+        )
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def start_run(self, spider: str, started_at: float) -> int:
+        """Record the start of a crawl; returns its run id."""
+        cursor = self._db.execute("INSERT INTO runs (spider, started_at) VALUES (?, ?)", (spider, started_at))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None:
+        """Record how a crawl ended (``finished`` counts as complete for incremental runs)."""
+        self._db.execute(
+            "UPDATE runs SET finished_at = ?, outcome = ? WHERE id = ?", (finished_at, outcome, run_id)
+        )
+
+    def last_completed_run_start(self, spider: str) -> float | None:
+        """Start time of the latest crawl of ``spider`` that finished normally."""
+        row = self._db.execute(
+            "SELECT MAX(started_at) FROM runs WHERE spider = ? AND outcome = 'finished'", (spider,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        if getattr(self, "_db", None) is not None:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
+        self._release_lock()

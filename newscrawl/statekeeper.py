@@ -1,0 +1,108 @@
+"""The extension that keeps the crawl state in step with the feed.
+
+It opens the state store for the crawl, finishes feeds a killed run left behind, and records
+each emitted article in the state only *after* the feed exporter has written (and flushed)
+it: a crash can then at worst leave an article in a feed but not in the state — which the
+next run's recovery repairs — and never in the state but missing from every feed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.feeds import PART_SUFFIX, finish_partial_feed
+from newscrawl.state import StateStore, open_state
+
+logger = logging.getLogger(__name__)
+FETCH_KEY = "_fetch"  # item field with the response's validators; never exported
+
+
+def find_state(crawler: Crawler) -> StateStore | None:
+    """The crawl's state store, or None when the state keeper is disabled."""
+    for extension in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(extension, StateKeeper):
+            return extension.store
+    return None
+
+
+def local_feed_folders(crawler: Crawler, spider_name: str) -> tuple[set[Path], set[Path]]:
+    """Folders of the crawl's local feeds, and the feed files this run writes by fixed name."""
+    folders: set[Path] = set()
+    fixed: set[Path] = set()
+    for uri in crawler.settings.getdict("FEEDS"):
+        uri = str(uri)
+        if "://" in uri and not uri.startswith("file://"):
+            continue
+        path = Path(uri.removeprefix("file://").replace("%(name)s", spider_name))
+        if "%(" not in str(path.parent):
+            folders.add(path.parent.resolve())
+        if "%(" not in str(path):
+            fixed.add(path.resolve())
+    return folders, fixed
+
+
+class StateKeeper:
+    """Opens the state store, recovers partial feeds, and commits state after feed writes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.store: StateStore = open_state(crawler.settings.get("NEWSCRAWL_STATE_URI"))
+        self.run_id: int | None = None
+        self.previous_run_start: float | None = None
+        # Connected after the FeedExporter (an earlier extension), so item_scraped runs after it wrote.
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateKeeper:
+        """Build the extension (raises StateError when the store cannot be opened)."""
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Recover what a killed run left, then record this run's start."""
+        stats = self.crawler.stats
+        folders, fixed = local_feed_folders(self.crawler, spider.name)
+        for folder in sorted(folders):
+            for part in sorted(folder.glob(f"*{PART_SUFFIX}")):
+                final, records = finish_partial_feed(part, fixed)
+                for record in records:
+                    self._commit(record, record.get(FETCH_KEY) or {})
+                stats.inc_value("newscrawl/recovered/feeds")
+                stats.inc_value("newscrawl/recovered/records", len(records))
+                logger.warning("recovered %d records of an interrupted run into %s", len(records), final)
+        self.previous_run_start = self.store.last_completed_run_start(spider.name)
+        self.run_id = self.store.start_run(spider.name, time.time())
+        logger.info("crawl state: %s", self.store.location)
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        """The feed now holds the item: record it in the state."""
+        record = ItemAdapter(item)
+        self._commit(record, record.get(FETCH_KEY) or {})
+
+    def _commit(self, record: Any, fetch: dict[str, Any]) -> None:
+        if not record.get("url") or record.get("status") not in ("new", "updated", "removed"):
+            return
+        self.store.record_item(
+            dict(record),
+            fetched_at=fetch.get("fetched_at") or time.time(),
+            status=fetch.get("status", 200),
+            etag=fetch.get("etag"),
+            last_modified=fetch.get("last_modified"),
+        )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record how the run ended and close the store."""
+        if self.run_id is not None:
+            self.store.finish_run(self.run_id, time.time(), reason)
+        self.store.close()
