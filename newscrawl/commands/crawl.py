@@ -1,4 +1,4 @@
-"""``scrapy crawl`` with spider arguments checked before anything starts.
+"""``scrapy crawl`` with spider arguments and settings checked before anything starts.
 
 Scrapy turns an exception raised while building a spider into a logged traceback;
 users (and cron) should instead get one line naming the bad argument and a non-zero exit.
@@ -14,6 +14,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.arguments import ArgumentError, parse_arguments
+from newscrawl.checks import settings_problem
 
 if TYPE_CHECKING:
     import argparse
@@ -25,14 +26,23 @@ class Command(ScrapyCrawlCommand):
     """Validate ``-a`` arguments of newscrawl spiders, then crawl as Scrapy does."""
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        """Exit with status 2 and one error line when an argument is invalid."""
+        """Exit with status 2 and one error line when an argument or setting is invalid."""
         super().process_options(args, opts)
-        if args and self._validates_arguments(args[0]):
-            try:
-                parse_arguments(opts.spargs)
-            except ArgumentError as error:
-                print(f"newscrawl: error: {error}", file=sys.stderr)
-                sys.exit(EXIT_BAD_ARGUMENT)
+        if not args or not self._validates_arguments(args[0]):
+            return
+        try:
+            parse_arguments(opts.spargs)
+        except ArgumentError as error:
+            self._fail(str(error))
+        assert self.settings is not None
+        problem = settings_problem(self.settings)
+        if problem:
+            self._fail(problem)
+
+    @staticmethod
+    def _fail(message: str) -> None:
+        print(f"newscrawl: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_BAD_ARGUMENT)
 
     def _validates_arguments(self, spider_name: str) -> bool:
         assert self.settings is not None

@@ -64,16 +64,16 @@ def _body(raw: bytes) -> bytes:
 
 def parse_sitemap(raw: bytes) -> tuple[str, list[Entry]]:
     """``("sitemapindex" | "urlset" | "", entries)``; unreadable XML gives no entries."""
+    entries: list[Entry] = []
     try:
         sitemap = Sitemap(_body(raw))
-    except (etree.XMLSyntaxError, OSError, ValueError):
-        return "", []
-    entries = []
-    for item in sitemap:
-        loc = (item.get("loc") or "").strip()
-        if loc:
-            alternates = tuple(a for a in item.get("alternate", ()) if a and a != loc)
-            entries.append(Entry(loc, lastmod_epoch(item.get("lastmod")), alternates))
+        for item in sitemap:
+            loc = (item.get("loc") or "").strip()
+            if loc:
+                alternates = tuple(a for a in item.get("alternate", ()) if a and a != loc)
+                entries.append(Entry(loc, lastmod_epoch(item.get("lastmod")), alternates))
+    except (etree.XMLSyntaxError, OSError, ValueError, StopIteration):
+        return "", entries  # what was read before the XML broke off is still good
     return sitemap.type or "", entries
 
 

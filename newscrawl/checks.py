@@ -1,0 +1,35 @@
+"""Start-up checks of the project's settings, so a bad value stops the crawl with one clear line."""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+
+from newscrawl.incremental import parse_durations
+from newscrawl.state import StateError, open_state
+
+_POSITIVE_INTS = ("NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")
+_NON_NEGATIVE_FLOATS = ("NEWSCRAWL_RETRY_BACKOFF_BASE", "NEWSCRAWL_RETRY_BACKOFF_MAX")
+
+
+def settings_problem(settings: BaseSettings) -> str | None:
+    """The first problem with newscrawl's settings, as one line naming the setting, or None."""
+    for name in _POSITIVE_INTS:
+        value = str(settings.get(name)).strip()
+        if not value.isdigit() or int(value) < 1:
+            return f"invalid setting {name}={value!r}: expected a whole number of at least 1"
+    for name in _NON_NEGATIVE_FLOATS:
+        try:
+            if settings.getfloat(name) < 0:
+                raise ValueError
+        except ValueError:
+            return f"invalid setting {name}={settings.get(name)!r}: expected a number of seconds ≥ 0"
+    try:
+        parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
+    except ValueError as error:
+        return f"invalid setting NEWSCRAWL_RECHECK_AFTER: {error}"
+    if settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+        try:
+            open_state(settings.get("NEWSCRAWL_STATE_URI")).close()
+        except StateError as error:
+            return f"invalid setting NEWSCRAWL_STATE_URI: {error}"
+    return None
