@@ -33,15 +33,25 @@ def find_state(crawler: Crawler) -> StateStore | None:
     return None
 
 
-def local_feed_folders(crawler: Crawler, spider_name: str) -> tuple[set[Path], set[Path]]:
-    """Folders of the crawl's local feeds, and the feed files this run writes by fixed name."""
+class _KeepUnknown(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return f"%({key})s"
+
+
+def local_feed_folders(crawler: Crawler, spider: Spider) -> tuple[set[Path], set[Path]]:
+    """Folders of the crawl's local feeds, and the feed files this run writes by fixed name.
+
+    URI parameters that stay the same between runs (spider attributes such as ``name`` and
+    ``output_dir``) are filled in; per-run ones such as ``time`` make a name not fixed.
+    """
+    params = _KeepUnknown(name=spider.name, output_dir=getattr(spider, "output_dir", "output"))
     folders: set[Path] = set()
     fixed: set[Path] = set()
     for uri in crawler.settings.getdict("FEEDS"):
         uri = str(uri)
         if "://" in uri and not uri.startswith("file://"):
             continue
-        path = Path(uri.removeprefix("file://").replace("%(name)s", spider_name))
+        path = Path(uri.removeprefix("file://") % params)
         if "%(" not in str(path.parent):
             folders.add(path.parent.resolve())
         if "%(" not in str(path):
@@ -72,7 +82,7 @@ class StateKeeper:
     def spider_opened(self, spider: Spider) -> None:
         """Recover what a killed run left, then record this run's start."""
         stats = self.crawler.stats
-        folders, fixed = local_feed_folders(self.crawler, spider.name)
+        folders, fixed = local_feed_folders(self.crawler, spider)
         for folder in sorted(folders):
             for part in sorted(folder.glob(f"*{PART_SUFFIX}")):
                 final, records = finish_partial_feed(part, fixed)

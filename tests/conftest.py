@@ -8,6 +8,7 @@ import pytest
 
 from tests.mirror.model import build_site
 from tests.mirror.server import MirrorServer
+from tests.scrapyd_service import Scrapyd, running_scrapyd
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,10 @@ def mirror() -> Iterator[MirrorServer]:
     server = MirrorServer(build_site()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
+    """A real Scrapyd on 127.0.0.1 (config, eggs, logs in a temporary folder)."""
+    with running_scrapyd(tmp_path_factory.mktemp("scrapyd")) as service:
+        yield service

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -66,6 +67,8 @@ class VietnamVnSpider(scrapy.Spider):
         spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
         spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
+        # Feed URIs use it as %(output_dir)s (Scrapy fills feed URIs from spider attributes).
+        spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR")).expanduser().resolve())
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.report_discovery, signal=signals.spider_closed)
         return spider
