@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -42,36 +42,44 @@ class AtomicFileFeedStorage(FileFeedStorage):
         os.replace(final.with_name(final.name + PART_SUFFIX), final)
 
 
-def complete_lines(part: Path) -> Iterator[dict[str, Any]]:
-    """The records of a partial feed, stopping at the first torn or unreadable line."""
+def complete_records(part: Path) -> tuple[list[dict[str, Any]], int]:
+    """The records of a partial feed up to the first torn or unreadable line, and their byte length."""
+    records: list[dict[str, Any]] = []
+    good = 0
     with part.open("rb") as lines:
         for line in lines:
             if not line.endswith(b"\n"):
-                return  # the write was cut off: that article is crawled again
+                break  # the write was cut off: that article is crawled again
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError:
-                return
-            if isinstance(record, dict):
-                yield record
+                break
+            if not isinstance(record, dict):
+                break
+            records.append(record)
+            good += len(line)
+    return records, good
 
 
-def finish_partial_feed(part: Path, reserved: set[Path]) -> tuple[Path, list[dict[str, Any]]]:
-    """Rewrite ``part`` with its complete lines only and give it a final name.
+def recover_partial_feed(part: Path, reserved: set[Path], commit: Callable[[dict[str, Any]], None]) -> Path:
+    """Finish a feed a killed run left: keep its complete lines, record them, give it a final name.
 
+    Every step can be interrupted and redone: the torn tail is cut off in place, each kept record
+    is passed to ``commit`` (an idempotent state write) *before* the file is renamed in one step.
     The final name is the feed's own unless that exists or this run is about to write it
-    (``reserved``): then ``<stem>.recovered-<time><suffix>``. Returns it and the records kept.
+    (``reserved``): then ``<stem>.recovered-<time><suffix>``.
     """
-    records = list(complete_lines(part))
+    records, good = complete_records(part)
+    if good < part.stat().st_size:
+        with part.open("r+b") as handle:
+            handle.truncate(good)
+            handle.flush()
+            os.fsync(handle.fileno())
+    for record in records:
+        commit(record)
     final = part.with_name(part.name.removesuffix(PART_SUFFIX))
     if final.exists() or final.resolve() in reserved:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
         final = final.with_name(f"{final.stem}.recovered-{stamp}{final.suffix}")
-    tmp = part.with_name(part.name + ".tmp")
-    with tmp.open("wb") as out:
-        out.writelines(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE) for record in records)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, final)
-    part.unlink()
-    return final, records
+    os.replace(part, final)
+    return final

@@ -105,7 +105,8 @@ class StatePipeline:
     """Compare each record with the crawl state: emit new and changed articles, count the rest.
 
     Sets ``status`` (``new``/``updated``) and ``version``; an article whose content hash is
-    unchanged is not emitted again (``newscrawl/unchanged``), whatever the mode. The state
+    unchanged is not emitted again (``newscrawl/unchanged``), whatever the mode, nor one whose
+    text another URL in its language already carries (``duplicate_content``). The state
     itself is written after the feed write, by :class:`newscrawl.statekeeper.StateKeeper`.
     """
 
@@ -129,7 +130,18 @@ class StatePipeline:
             if known is None or known.removed or known.version == 0:
                 raise drop(self.stats, "removed_unknown", record["url"])
             record["version"] = known.version
-        elif known is None or known.version == 0:
+            self.stats.inc_value("newscrawl/status/removed")
+            return item
+        owner = store.content_owner(record["lang"], record["content_hash"])
+        if owner is not None and owner != record["url"]:
+            fetch = record.get(FETCH_KEY) or {}
+            # Remembered as seen, so incremental runs do not fetch the copy again and again.
+            store.record_not_emitted(
+                record["url"], lang=record["lang"], slug=record["translation_key"],
+                status=fetch.get("status", 200), fetched_at=fetch.get("fetched_at") or time.time(),
+            )  # fmt: skip
+            raise drop(self.stats, "duplicate_content", f"{record['url']} repeats {owner}")
+        if known is None or known.version == 0:
             record["status"], record["version"] = "new", 1
         elif known.removed or known.content_hash != record["content_hash"]:
             record["status"], record["version"] = "updated", known.version + 1

@@ -8,7 +8,7 @@ deliberately small so both backends keep the same semantics:
 - ``record_fetch``: a fetch that emitted nothing (unchanged re-check, 304);
 - ``record_item``: an emitted record — called only once it is durably in the feed;
 - ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
-- ``start_run`` / ``finish_run`` / ``last_completed_run_start``: run bookkeeping.
+- ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
 
 Timestamps are POSIX seconds (UTC).
 """
@@ -47,7 +47,7 @@ class ArticleState:
     sitemap_lastmod: float | None
     published_at: str | None
     content_hash: str | None
-    version: int  # 0: seen, but not an article
+    version: int  # 0: seen, never emitted (not an article, or a duplicate of another URL)
     removed: bool
 
 
@@ -71,6 +71,8 @@ class StateStore(Protocol):
 
     def get(self, url: str) -> ArticleState | None: ...
 
+    def content_owner(self, lang: str, content_hash: str) -> str | None: ...
+
     def record_fetch(
         self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
         last_modified: str | None = None,
@@ -81,7 +83,7 @@ class StateStore(Protocol):
         last_modified: str | None = None,
     ) -> None: ...  # fmt: skip
 
-    def record_non_article(
+    def record_not_emitted(
         self, url: str, *, lang: str, slug: str, status: int, fetched_at: float
     ) -> None: ...
 
@@ -95,7 +97,7 @@ class StateStore(Protocol):
 
     def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None: ...
 
-    def last_completed_run_start(self, spider: str) -> float | None: ...
+    def last_completed_run(self, spider: str) -> tuple[float, float] | None: ...
 
     def close(self) -> None: ...
 
@@ -117,6 +119,7 @@ CREATE TABLE IF NOT EXISTS articles (
     version INTEGER NOT NULL DEFAULT 0,
     removed INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS articles_content ON articles (lang, content_hash);
 CREATE TABLE IF NOT EXISTS resources (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -242,6 +245,14 @@ class SqliteStateStore:
         row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE url = ?", (url,)).fetchone()
         return _article(row) if row else None
 
+    def content_owner(self, lang: str, content_hash: str) -> str | None:
+        """A live article URL in ``lang`` whose content has this hash (cross-run duplicates)."""
+        row = self._db.execute(
+            "SELECT url FROM articles WHERE lang = ? AND content_hash = ? AND removed = 0 LIMIT 1",
+            (lang, content_hash),
+        ).fetchone()
+        return row[0] if row else None
+
     def record_fetch(
         self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
         last_modified: str | None = None,
@@ -276,8 +287,8 @@ class SqliteStateStore:
             ),
         )  # fmt: skip
 
-    def record_non_article(self, url: str, *, lang: str, slug: str, status: int, fetched_at: float) -> None:
-        """A page with an article's URL shape that is no article (a static page): version 0."""
+    def record_not_emitted(self, url: str, *, lang: str, slug: str, status: int, fetched_at: float) -> None:
+        """A page seen but not emitted (no article, or another URL's duplicate): version 0."""
         self._db.execute(
             "INSERT INTO articles (url, id, lang, translation_key, first_seen, last_fetched, last_status) "
             "VALUES (?, '', ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
@@ -320,12 +331,14 @@ class SqliteStateStore:
             "UPDATE runs SET finished_at = ?, outcome = ? WHERE id = ?", (finished_at, outcome, run_id)
         )
 
-    def last_completed_run_start(self, spider: str) -> float | None:
-        """Start time of the latest crawl of ``spider`` that finished normally."""
+    def last_completed_run(self, spider: str) -> tuple[float, float] | None:
+        """``(start, finish)`` of the latest crawl of ``spider`` that finished normally."""
         row = self._db.execute(
-            "SELECT MAX(started_at) FROM runs WHERE spider = ? AND outcome = 'finished'", (spider,)
+            "SELECT started_at, finished_at FROM runs WHERE spider = ? AND outcome = 'finished' "
+            "ORDER BY started_at DESC LIMIT 1",
+            (spider,),
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
 
     def close(self) -> None:
         """Close the database and release the lock."""

@@ -18,7 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.feeds import PART_SUFFIX, finish_partial_feed
+from newscrawl.feeds import PART_SUFFIX, recover_partial_feed
 from newscrawl.state import StateStore, open_state
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,11 @@ def local_feed_folders(crawler: Crawler, spider: Spider) -> tuple[set[Path], set
 
 
 class StateKeeper:
-    """Opens the state store, recovers partial feeds, and commits state after feed writes."""
+    """Opens the state store, recovers partial feeds, and commits state after feed writes.
+
+    Built after the spider and before the engine opens it, so recovery happens before this
+    run's feeds are opened.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("NEWSCRAWL_STATE_ENABLED"):
@@ -68,7 +72,9 @@ class StateKeeper:
         self.crawler = crawler
         self.store: StateStore = open_state(crawler.settings.get("NEWSCRAWL_STATE_URI"))
         self.run_id: int | None = None
-        self.previous_run_start: float | None = None
+        # (start, finish) of the last run that completed; killed runs do not count.
+        self.previous_run: tuple[float, float] | None = None
+        self.recover(crawler.spider)
         # Connected after the FeedExporter (an earlier extension), so item_scraped runs after it wrote.
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
@@ -79,19 +85,29 @@ class StateKeeper:
         """Build the extension (raises StateError when the store cannot be opened)."""
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
-        """Recover what a killed run left, then record this run's start."""
+    def recover(self, spider: Spider) -> None:
+        """Finish the feeds killed runs left, committing their records to the state.
+
+        Runs before the feed exporter opens this run's own ``.part`` file (at spider_opened).
+        """
         stats = self.crawler.stats
         folders, fixed = local_feed_folders(self.crawler, spider)
         for folder in sorted(folders):
             for part in sorted(folder.glob(f"*{PART_SUFFIX}")):
-                final, records = finish_partial_feed(part, fixed)
-                for record in records:
-                    self._commit(record, record.get(FETCH_KEY) or {})
+                recovered: list[str] = []
+
+                def commit(record: dict[str, Any], recovered: list[str] = recovered) -> None:
+                    self._commit(record, {})
+                    recovered.append(record.get("url", ""))
+
+                final = recover_partial_feed(part, fixed, commit)
                 stats.inc_value("newscrawl/recovered/feeds")
-                stats.inc_value("newscrawl/recovered/records", len(records))
-                logger.warning("recovered %d records of an interrupted run into %s", len(records), final)
-        self.previous_run_start = self.store.last_completed_run_start(spider.name)
+                stats.inc_value("newscrawl/recovered/records", len(recovered))
+                logger.warning("recovered %d records of an interrupted run into %s", len(recovered), final)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Record this run's start."""
+        self.previous_run = self.store.last_completed_run(spider.name)
         self.run_id = self.store.start_run(spider.name, time.time())
         logger.info("crawl state: %s", self.store.location)
 

@@ -25,27 +25,36 @@ class CrawlRun:
     records: list[dict[str, Any]]
 
 
+def _environment(state_home: Path) -> dict[str, str]:
+    # The default crawl state lands under state_home, never in the user's own state folder.
+    return {
+        **os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
+        "XDG_STATE_HOME": str(state_home),
+    }  # fmt: skip
+
+
 def scrapy(
     *args: str, cwd: Path = ROOT, timeout: float = 600, state_home: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the ``scrapy`` command of this interpreter with the project's settings.
-
-    The default crawl state lands under ``state_home`` (``cwd`` unless given), never in the
-    user's own state folder.
-    """
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
-        "XDG_STATE_HOME": str(state_home or cwd),
-    }  # fmt: skip
+    """Run the ``scrapy`` command of this interpreter with the project's settings."""
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        cwd=cwd, env=_environment(state_home or cwd), capture_output=True, text=True, timeout=timeout,
         stdin=subprocess.DEVNULL,
-    )
+    )  # fmt: skip
+
+
+def start_crawl(base_url: str, state: Path, output_dir: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start a crawl writing its default feeds under ``output_dir``; the caller waits or kills it."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "scrapy", "crawl", "vietnamvn", "-a", f"base_url={base_url}", *FAST,
+            "-s", f"NEWSCRAWL_STATE_URI={state}", "-s", f"NEWSCRAWL_OUTPUT_DIR={output_dir}",
+            "-s", "LOG_LEVEL=WARNING", *args,
+        ],
+        cwd=ROOT, env=_environment(state.parent), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
 
 
 def crawl(base_url: str, out: Path, *args: str, state: Path | None = None) -> CrawlRun:
@@ -56,7 +65,7 @@ def crawl(base_url: str, out: Path, *args: str, state: Path | None = None) -> Cr
     state = state or out.with_name(out.name + ".state.sqlite3")
     done = scrapy(
         "crawl", "vietnamvn", "-a", f"base_url={base_url}", "-O", str(out), *FAST,
-        "-s", f"NEWSCRAWL_STATE_URI={state}", *args,
+        "-s", f"NEWSCRAWL_STATE_URI={state}", *args, state_home=out.parent,
     )  # fmt: skip
     records = read_jsonl(out) if out.exists() else []
     return CrawlRun(done.returncode, done.stderr, records)

@@ -1,8 +1,9 @@
 """Atomic feed files and recovery of partial feeds."""
 
+import contextlib
 import json
 
-from newscrawl.feeds import AtomicFileFeedStorage, complete_lines, finish_partial_feed
+from newscrawl.feeds import AtomicFileFeedStorage, complete_records, recover_partial_feed
 
 
 def test_feed_is_invisible_until_complete(tmp_path):
@@ -39,28 +40,45 @@ def test_overwrite_replaces(tmp_path):
 def test_recovery_keeps_complete_lines_and_drops_a_torn_one(tmp_path):
     part = tmp_path / "2026-01-01T00-00-00.jsonl.part"
     part.write_bytes(b'{"url": "a"}\n{"url": "b"}\n{"url": "c", "ti')
-    final, records = finish_partial_feed(part, set())
+    committed = []
+    final = recover_partial_feed(part, set(), committed.append)
     assert final == tmp_path / "2026-01-01T00-00-00.jsonl"
-    assert [r["url"] for r in records] == ["a", "b"]
+    assert [r["url"] for r in committed] == ["a", "b"]
     assert [json.loads(line)["url"] for line in final.read_text().splitlines()] == ["a", "b"]
     assert not part.exists()
+
+
+def test_recovery_interrupted_before_the_rename_can_be_redone(tmp_path):
+    part = tmp_path / "run.jsonl.part"
+    part.write_bytes(b'{"url": "a"}\n{"url": "b')
+
+    def killed(record):
+        raise KeyboardInterrupt  # stands for a kill while committing
+
+    with contextlib.suppress(KeyboardInterrupt):
+        recover_partial_feed(part, set(), killed)
+    assert part.read_bytes() == b'{"url": "a"}\n'  # torn tail already cut, file not yet renamed
+    committed = []
+    final = recover_partial_feed(part, set(), committed.append)
+    assert [r["url"] for r in committed] == ["a"] and final.read_bytes() == b'{"url": "a"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.jsonl"]
 
 
 def test_recovery_never_overwrites_a_feed(tmp_path):
     (tmp_path / "out.jsonl").write_text('{"url": "old"}\n')
     part = tmp_path / "out.jsonl.part"
     part.write_bytes(b'{"url": "a"}\n')
-    final, _ = finish_partial_feed(part, set())
+    final = recover_partial_feed(part, set(), lambda record: None)
     assert final.name.startswith("out.recovered-") and final.suffix == ".jsonl"
     assert (tmp_path / "out.jsonl").read_text() == '{"url": "old"}\n'
     reserved = tmp_path / "next.jsonl"
     part = tmp_path / "next.jsonl.part"
     part.write_bytes(b'{"url": "b"}\n')
-    final, _ = finish_partial_feed(part, {reserved.resolve()})
-    assert final != reserved
+    assert recover_partial_feed(part, {reserved.resolve()}, lambda record: None) != reserved
 
 
-def test_complete_lines_stop_at_garbage(tmp_path):
+def test_complete_records_stop_at_garbage(tmp_path):
     part = tmp_path / "x.part"
     part.write_bytes(b'{"url": "a"}\nnot json\n{"url": "c"}\n')
-    assert [r["url"] for r in complete_lines(part)] == ["a"]
+    records, good = complete_records(part)
+    assert [r["url"] for r in records] == ["a"] and good == len(b'{"url": "a"}\n')

@@ -68,11 +68,12 @@ def test_hostile_values_are_data_not_sql(store):
 def test_resources_and_runs(store):
     store.record_resource(ResourceState("https://www.vietnam.vn/sitemap.xml", '"e"', None, 5.0, 6.0))
     assert store.resource("https://www.vietnam.vn/sitemap.xml").etag == '"e"'
-    assert store.last_completed_run_start("vietnamvn") is None
+    assert store.last_completed_run("vietnamvn") is None
     first = store.start_run("vietnamvn", 10.0)
     store.finish_run(first, 11.0, "finished")
     store.finish_run(store.start_run("vietnamvn", 20.0), 21.0, "shutdown")
-    assert store.last_completed_run_start("vietnamvn") == 10.0
+    store.start_run("vietnamvn", 30.0)  # killed: never finished
+    assert store.last_completed_run("vietnamvn") == (10.0, 11.0)
 
 
 def test_state_survives_reopening(tmp_path):
@@ -178,7 +179,7 @@ def test_state_pipeline_drops_tombstones_of_unknown_articles(store, monkeypatch)
     crawler, pipeline = _pipeline(store, monkeypatch)
     with pytest.raises(DropItem, match="removed_unknown"):
         pipeline.process_item(ArticleItem(record("removed", 1, "")))
-    store.record_non_article(URL, lang="en", slug="x", status=200, fetched_at=1.0)
+    store.record_not_emitted(URL, lang="en", slug="x", status=200, fetched_at=1.0)
     with pytest.raises(DropItem, match="removed_unknown"):
         pipeline.process_item(ArticleItem(record("removed", 1, "")))
     assert pipeline.process_item(ArticleItem(record()))["status"] == "new"

@@ -55,7 +55,6 @@ class VietnamVnSpider(scrapy.Spider):
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
         self._found_by: dict[int, int] = {}  # article URL hash → bits of the paths that found it
-        self.started_at = time.time()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
@@ -83,10 +82,11 @@ class VietnamVnSpider(scrapy.Spider):
         """True when known, unchanged articles are skipped."""
         return self.args.mode == "incremental" and self.store is not None
 
-    def _previous_run_start(self) -> float | None:
+    def _previous_run(self) -> tuple[float, float] | None:
+        """``(start, finish)`` of the last completed run (a killed run does not count)."""
         for extension in getattr(self.crawler.extensions, "middlewares", ()):
             if isinstance(extension, StateKeeper):
-                return extension.previous_run_start
+                return extension.previous_run
         return None
 
     # --- requests ---------------------------------------------------------------------
@@ -245,12 +245,13 @@ class VietnamVnSpider(scrapy.Spider):
             return False
         if response.meta["page_no"] >= self.max_listing_pages:
             return False
-        if self.incremental and items:
-            # Known from earlier runs: what this run found itself does not count.
+        previous = self._previous_run()
+        if self.incremental and items and previous is not None:
+            # Known by the end of the last completed run: what a killed run or this run found
+            # does not count, or articles deeper in the listing could be missed for good.
             known = self._known([i.url for i in items])
             all_known = all(
-                i.url.canonical in known and known[i.url.canonical].first_seen < self.started_at
-                for i in items
+                i.url.canonical in known and known[i.url.canonical].first_seen <= previous[1] for i in items
             )
             response.meta["known_pages"] = response.meta["known_pages"] + 1 if all_known else 0
             if response.meta["known_pages"] >= self.known_pages_to_stop:
@@ -295,7 +296,7 @@ class VietnamVnSpider(scrapy.Spider):
         yield from self._articles(site_urls, VIA_SITEMAP)
 
     def _changed_sitemaps(self, entries: list[Any]) -> Iterator[scrapy.Request]:
-        previous = self._previous_run_start() if self.incremental else None
+        previous = self._previous_run() if self.incremental else None
         since = self.args.since
         for entry in entries:
             url = self.mapper.parse(entry.loc)
@@ -306,7 +307,7 @@ class VietnamVnSpider(scrapy.Spider):
                 continue
             if kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since:
                 continue
-            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous:
+            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous[0]:
                 self.crawler.stats.inc_value(f"{STATS}/sitemaps/unchanged")
                 continue
             request = self._resource_request(entry.loc, self.parse_sitemap)
@@ -367,7 +368,7 @@ class VietnamVnSpider(scrapy.Spider):
         if not extraction.is_article:
             stats.inc_value(f"{STATS}/skipped/not_article")
             if self.store is not None:  # so incremental runs need not fetch it again
-                self.store.record_non_article(
+                self.store.record_not_emitted(
                     url.canonical, lang=url.lang, slug=url.slug, status=response.status,
                     fetched_at=fetch["fetched_at"],
                 )  # fmt: skip
