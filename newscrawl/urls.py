@@ -69,6 +69,16 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/")
 
 
+def safe_join(base: str, href: str) -> str | None:
+    """``urljoin`` that gives None for a malformed URL (``http://[x``) instead of raising."""
+    try:
+        joined = urljoin(base, href)
+        urlsplit(joined).port  # noqa: B018 - raises on a malformed host or port
+    except ValueError:
+        return None
+    return joined
+
+
 def clean_query(query: str) -> str:
     """Drop tracking parameters; keep the rest in their order."""
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _TRACKING_KEY.match(k)]
@@ -100,11 +110,11 @@ class UrlMapper:
         if not href:
             return None
         href = href.strip()
-        try:
-            parts = urlsplit(urljoin(base or self.origin, href))
-            port = parts.port
-        except ValueError:
+        joined = safe_join(base or self.origin, href)
+        if joined is None:
             return None
+        parts = urlsplit(joined)
+        port = parts.port
         if not self.is_site_host(parts.scheme, parts.hostname, port):
             return None
         path = normalise_path(parts.path)

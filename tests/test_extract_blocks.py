@@ -64,7 +64,7 @@ def test_boilerplate_lines_are_dropped_and_source_link_kept():
         "<p>[ad_1]</p><p>Lead.</p><p>Text [ad_1] here.</p><p>ZNewsZNews26/05/2026</p>"
         '<div class="related-posts"><a href="/x">Related</a></div><p>[ad_2]</p>'
         '<p>Source: <a href="https://znews.vn/bai-goc.html">ZNews</a></p><p>Comment (0)</p>',
-        summary="Lead.",
+        known=["Lead."],
     )
     assert parts.paragraphs == ["Text here."]
     assert parts.source_url == "https://znews.vn/bai-goc.html"

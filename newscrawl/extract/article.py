@@ -18,10 +18,11 @@ from newscrawl.extract.structured import StructuredLayer
 from newscrawl.extract.textual import TextPatternLayer
 
 LAYERS: tuple[type[Layer], ...] = (StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer)
-# Title and summary come first: the body layers leave them out of the body.
+# Metadata first: the body layers leave the resolved title, lead, outlet and authors out of
+# the body; the source link comes from the body's source line, so it follows the body.
 FIELDS = (
-    "title", "summary", "body", "source_url", "source_name", "published_at", "modified_at",
-    "authors", "tags", "translations", "sections",
+    "title", "summary", "source_name", "published_at", "modified_at", "authors", "tags",
+    "translations", "sections", "body", "source_url",
 )  # fmt: skip
 
 

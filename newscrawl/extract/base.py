@@ -45,6 +45,12 @@ class Layer:
         """The body as :class:`BodyParts` (the orchestrator joins the paragraphs)."""
         return self._body_parts
 
+    def known_texts(self) -> list[str]:
+        """Texts resolved as metadata so far (title, lead, outlet, authors): never body text."""
+        fields = self.resolved
+        return [fields.get("title", ""), fields.get("summary", ""), fields.get("source_name") or "",
+                *fields.get("authors", ())]  # fmt: skip
+
     def date(self, raw: str | None) -> str | None:
         """A raw date string as ISO 8601 in the page's language, or None."""
         return parse_date(raw, self.ctx.lang) if raw else None

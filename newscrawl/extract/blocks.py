@@ -7,15 +7,16 @@ assembler applies the text patterns to decide what is body text, caption or boil
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from newscrawl.extract import patterns
-from newscrawl.normalize.text import clean_text
+from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
+from newscrawl.urls import safe_join
 
 TEXT, IMAGE, CAPTION = "text", "image", "caption"
 
@@ -32,6 +33,8 @@ _SKIP_TAGS = frozenset(
 ) | {"head", "link", "meta", "input", "select", "textarea", "video", "audio", "object", "embed"}
 _SKIP_CLASSES = frozenset(sel[1:] for sel in site.BODY_EXCLUDE if sel.startswith("."))
 _CAPTION_CLASS = re.compile(r"caption|desc|credit|chu-thich|image-note|photo-note", re.IGNORECASE)
+# A block whose letters are nearly all link text is navigation (breadcrumb, tag list, byline).
+_LINKED_SHARE = 0.9
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
 _IMAGE_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
@@ -46,6 +49,8 @@ class Block:
     url: str = ""  # IMAGE: absolute image URL
     links: list[str] = field(default_factory=list)  # TEXT: hrefs inside the block
     caption_hint: bool = False  # TEXT: styled like a caption (class, or all emphasis)
+    linked: bool = False  # TEXT: (nearly) all of it is link text — navigation, not prose
+    alt: str = ""  # IMAGE: its alt text
 
 
 def _is_skipped(element: HtmlElement) -> bool:
@@ -62,8 +67,9 @@ def image_url(element: HtmlElement, page_url: str) -> str:
         if attr == "data-srcset" and value:
             value = value.split(",")[0].split()[0]
         if value and not value.startswith("data:"):
-            url = urljoin(page_url, value)
-            return "https:" + url[5:] if url.startswith("http://vstatic.") else url
+            url = safe_join(page_url, value)
+            if url:
+                return "https:" + url[5:] if url.startswith("http://vstatic.") else url
     return ""
 
 
@@ -76,27 +82,31 @@ class _Walker:
         self._parts: list[str] = []
         self._links: list[str] = []
         self._emphasised = 0  # characters inside em/i/small in the current block
+        self._linked = 0  # characters inside links in the current block
         self._chars = 0
 
     def flush(self, caption_class: bool = False) -> None:
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
-            self.blocks.append(
-                Block(TEXT, text, links=self._links, caption_hint=caption_class or all_emphasis)
-            )
+            linked = 0 < self._linked >= _LINKED_SHARE * sum(ch.isalnum() for ch in text)
+            hint = caption_class or all_emphasis
+            self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
-        self._emphasised = self._chars = 0
+        self._emphasised = self._linked = self._chars = 0
 
-    def add_text(self, text: str | None, emphasis: int) -> None:
+    def add_text(self, text: str | None, emphasis: int, in_link: int) -> None:
         if text:
             self._parts.append(text)
             stripped = len(text.strip())
             self._chars += stripped
             if emphasis:
                 self._emphasised += stripped
+            if in_link:
+                # Letters and digits only: separators between links ("Home / News") do not dilute.
+                self._linked += sum(ch.isalnum() for ch in text)
 
-    def visit(self, element: Any, emphasis: int = 0) -> None:
+    def visit(self, element: Any, emphasis: int = 0, in_link: int = 0) -> None:
         tag = element.tag
         if not isinstance(tag, str) or _is_skipped(element):
             return
@@ -107,7 +117,7 @@ class _Walker:
             url = image_url(element, self.page_url)
             if url:
                 self.flush()
-                self.blocks.append(Block(IMAGE, url=url))
+                self.blocks.append(Block(IMAGE, url=url, alt=clean_text(element.get("alt"))))
             return
         if tag == "figcaption":
             self.flush()
@@ -117,14 +127,15 @@ class _Walker:
             return
         if tag == "a" and element.get("href"):
             self._links.append(element.get("href"))
+            in_link += 1
         is_block = tag in _BLOCK_TAGS
         if is_block:
             self.flush()
         emphasis += tag in _EMPHASIS
-        self.add_text(element.text, emphasis)
+        self.add_text(element.text, emphasis, in_link)
         for child in element:
-            self.visit(child, emphasis)
-            self.add_text(child.tail, emphasis)
+            self.visit(child, emphasis, in_link)
+            self.add_text(child.tail, emphasis, in_link - (tag == "a"))
         if is_block:
             self.flush(caption_class=bool(_CAPTION_CLASS.search(element.get("class") or "")))
 
@@ -150,21 +161,32 @@ class BodyParts:
 
 def _source_link(block: Block, page_url: str) -> str | None:
     for href in block.links:
-        url = urljoin(page_url, href.strip())
-        if url.startswith(("http://", "https://")):
+        url = safe_join(page_url, href.strip())
+        if url and url.startswith(("http://", "https://")):
             return url
     found = _URL_IN_TEXT.search(block.text)
     return found.group(0) if found else None
 
 
-def assemble(blocks: list[Block], page_url: str, *, title: str = "", summary: str = "") -> BodyParts:
-    """Sort blocks into body paragraphs, images with captions, and the source link."""
+def assemble(
+    blocks: list[Block], page_url: str, *, known: Iterable[str] = (), outlet: str = "", guessed: bool = False
+) -> BodyParts:
+    """Sort blocks into body paragraphs, images with captions, and the source link.
+
+    ``known`` are texts the page shows as metadata (title, lead, outlet, authors): never body.
+    ``guessed`` is set when the body element was found by heuristics, not by the site's markup:
+    then navigation-like blocks (all links), bare dates and the ``outlet``'s logo are dropped.
+    """
     parts = BodyParts()
+    known = {text for text in known if text}
     seen_images: dict[str, dict[str, str]] = {}
     last_image: dict[str, str] | None = None
     after_image = False
     for block in blocks:
         if block.kind == IMAGE:
+            if guessed and outlet and block.alt == outlet:
+                parts.dropped += 1  # the outlet's logo beside its name
+                continue
             if block.url not in seen_images:
                 seen_images[block.url] = {"url": block.url, "caption": ""}
                 parts.images.append(seen_images[block.url])
@@ -182,7 +204,7 @@ def assemble(blocks: list[Block], page_url: str, *, title: str = "", summary: st
             after_image = block.kind == CAPTION and after_image
             continue
         after_image = False
-        if not text or text in (title, summary) or text == site.SITE_HEADER_TEXT:
+        if not text or text in known or text == site.SITE_HEADER_TEXT:
             parts.dropped += 1
             continue
         if patterns.is_source_line(text):
@@ -191,6 +213,9 @@ def assemble(blocks: list[Block], page_url: str, *, title: str = "", summary: st
             parts.dropped += 1
             continue
         if patterns.is_comment_counter(text) or patterns.is_dateline(text):
+            parts.dropped += 1
+            continue
+        if guessed and (block.linked or patterns.is_bare_date(text) or dedouble_outlet(text) in known):
             parts.dropped += 1
             continue
         parts.paragraphs.append(text)

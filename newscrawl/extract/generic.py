@@ -17,6 +17,8 @@ from newscrawl.extract.base import Layer
 from newscrawl.extract.blocks import BodyParts
 
 logger = logging.getLogger(__name__)
+# readability's cleaned article must keep at least this share of its best candidate's text.
+_MIN_KEPT_SHARE = 0.5
 
 
 def _best_candidate(page_html: str) -> lxml_html.HtmlElement | None:
@@ -36,14 +38,17 @@ def main_content(page_html: str) -> lxml_html.HtmlElement | None:
         return None
     try:
         summary = Document(page_html).summary(html_partial=True)
-        root = lxml_html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
-        if root is not None and root.text_content().strip():
-            return root
-        return _best_candidate(page_html)
+        cleaned = lxml_html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
+        candidate = _best_candidate(page_html)
     except Exception:
         # A third-party heuristic must never end the crawl; the page then counts as bodiless.
         logger.warning("generic extractor failed", exc_info=True)
         return None
+    # The clean-up sometimes keeps a shell (breadcrumb, headline) and drops the paragraphs.
+    if cleaned is None or candidate is None:
+        return cleaned if candidate is None else candidate
+    kept = len(cleaned.text_content().strip())
+    return cleaned if kept >= _MIN_KEPT_SHARE * len(candidate.text_content().strip()) else candidate
 
 
 class GenericLayer(Layer):
@@ -58,6 +63,7 @@ class GenericLayer(Layer):
         return blocks.assemble(
             blocks.walk(root, self.ctx.url),
             self.ctx.url,
-            title=self.resolved.get("title", ""),
-            summary=self.resolved.get("summary", ""),
+            known=self.known_texts(),
+            outlet=self.resolved.get("source_name") or "",
+            guessed=True,
         )

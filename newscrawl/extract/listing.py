@@ -6,6 +6,7 @@ Pagination is recognised whatever shape it takes: ``rel=next``, a numbered pager
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl
@@ -17,6 +18,8 @@ from newscrawl.normalize.dates import parse_date
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 
+_LISTING_LINKS = ", ".join(site.LISTING_LINK_SELECTORS)
+_PAGE_NUMBER = re.compile(r"[0-9]{1,7}")  # ASCII digits only: "²".isdigit() is True
 _NEXT_HINT_CLASSES = ("next", "load-more", "loadmore", "view-more", "see-more", "btn-more")
 _OUTSIDE_EXCLUDED_AREAS = "[not(ancestor::*[{}])]".format(
     " or ".join(
@@ -32,7 +35,7 @@ def page_number(url: SiteUrl) -> int:
     if found:
         return int(found.group(1))
     for key, value in parse_qsl(url.query):
-        if key.lower() in site.PAGE_QUERY_KEYS and value.isdigit():
+        if key.lower() in site.PAGE_QUERY_KEYS and _PAGE_NUMBER.fullmatch(value):
             return int(value)
     return 1
 
@@ -66,9 +69,17 @@ def listing_items(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url
     return list(items.values())
 
 
+def _slug(href: str) -> str:
+    return href.split("#")[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def _listed_on(link: Selector, lang: str) -> date | None:
-    # The date sits beside the link inside the item: look in the link's nearest ancestors.
-    for ancestor in link.xpath("ancestor::*[position() <= 2]")[::-1]:
+    # The date sits beside the link inside its item: look in the nearest ancestors, but never
+    # in one that holds another item's link (that would be the whole list).
+    own = _slug(link.attrib.get("href", ""))
+    for ancestor in link.xpath("ancestor::*[position() <= 3]")[::-1]:
+        if any(_slug(other) != own for other in ancestor.css(_LISTING_LINKS).xpath("@href").getall()):
+            return None
         for css in site.LISTING_DATE_SELECTORS:
             text = ancestor.css(css)
             if text:

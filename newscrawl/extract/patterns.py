@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.normalize.text import dedouble_outlet
+from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 
 
@@ -102,7 +102,7 @@ def is_comment_counter(line: str) -> bool:
 
 def strip_ad_placeholders(line: str) -> str:
     """Remove ad placeholders such as ``[ad_2]`` from a line."""
-    return " ".join(AD_PLACEHOLDER.sub("", line).split()) if "[" in line else line
+    return clean_text(AD_PLACEHOLDER.sub("", line)) if "[" in line else line
 
 
 def looks_like_caption(line: str) -> bool:

@@ -61,8 +61,8 @@ class SiteLayer(Layer):
         return blocks.assemble(
             blocks.walk(self._body_element.root, self.ctx.url),
             self.ctx.url,
-            title=self.resolved.get("title", ""),
-            summary=self.resolved.get("summary", ""),
+            known=self.known_texts(),
+            outlet=self.resolved.get("source_name") or "",
         )
 
     def source_url(self) -> str | None:

@@ -117,6 +117,6 @@ class StructuredLayer(Layer):
         return blocks.assemble(
             blocks.walk(root, self.ctx.url),
             self.ctx.url,
-            title=self.resolved.get("title", ""),
-            summary=self.resolved.get("summary", ""),
+            known=self.known_texts(),
+            outlet=self.resolved.get("source_name") or "",
         )

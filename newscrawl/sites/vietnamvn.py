@@ -72,7 +72,9 @@ SITE_HEADER_TEXT = "Vietnam.vn - Nền tảng quảng bá Việt Nam"
 ARTICLE_SELECTORS = {
     "container": (".post-detail-container", ".post-detail", "article", "[itemprop=articleBody]"),
     "title": ("h1.post-detail-title", ".post-detail-title", ".post-detail-container h1", "h1"),
-    "summary": (".post-detail-sapo", ".post-detail-summary", ".sapo", ".post-detail-lead"),
+    "summary": (
+        ".post-detail-sapo", ".post-detail-summary", ".post-sapo", ".sapo", ".post-detail-lead", ".post-lead",
+    ),
     "body": (".post-detail-body", ".post-detail-content", "[itemprop=articleBody]", ".article-body"),
     # The outlet, shown twice (logo + name), alone or run together with the date.
     "source": (
