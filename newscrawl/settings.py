@@ -44,6 +44,7 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
     "newscrawl.statekeeper.StateKeeper": 100,
+    "newscrawl.health.HealthReport": 200,
 }
 
 # --- items and output ----------------------------------------------------------------------
@@ -88,3 +89,16 @@ NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_RECHECK_AFTER = "1h,1d,7d,30d"
 # An incremental run stops paginating a category after this many pages of known articles.
 NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
+
+# --- health report (newscrawl.health) ---------------------------------------------------------
+# Written beside the feed at the end of every crawl. Breaking a threshold logs an ERROR and
+# makes `scrapy crawl` exit with status 3.
+NEWSCRAWL_HEALTH_ENABLED = True
+# Least share of emitted articles that must have each field.
+NEWSCRAWL_HEALTH_MIN_COVERAGE = {"title": 0.99, "body": 0.99, "published_at": 0.95}
+# Coverage is judged only when a run emitted at least this many articles.
+NEWSCRAWL_HEALTH_MIN_ITEMS = 20
+# Most share of requests ending in a network error, 429 or 5xx (after retries).
+NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.05
+# Pages that needed a browser but could not be rendered.
+NEWSCRAWL_HEALTH_MAX_NOT_RENDERED = 0

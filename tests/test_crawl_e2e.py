@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from urllib.parse import urlsplit
@@ -34,6 +35,19 @@ def test_full_crawl_equals_the_truth(mirror, tmp_path):
     assert not [p for p in requested_paths(mirror) if re.search(r"/(tag|author)/", p)]
     for field in ("title", "body", "published_at"):
         assert f"newscrawl/field/{field}/" in run.log
+    health = json.loads((tmp_path / "out.health.json").read_text())
+    assert health["healthy"] and health["articles"]["emitted"] == len(mirror.truth) - 1  # one duplicate
+    assert health["coverage"]["body"] == 1.0 and health["speed"]["pages_per_second"] > 0
+
+
+def test_unhealthy_output_exits_non_zero_naming_the_threshold(mirror, tmp_path):
+    run = crawl(
+        mirror.base_url, tmp_path / "out.jsonl", "-a", "langs=en",
+        "-s", 'NEWSCRAWL_HEALTH_MIN_COVERAGE={"source_url": 0.99}',
+    )  # fmt: skip
+    assert run.returncode == 3
+    assert "health check failed: coverage of source_url" in run.log
+    assert json.loads((tmp_path / "out.health.json").read_text())["healthy"] is False
 
 
 def test_languages_argument_limits_the_crawl(mirror, tmp_path):

@@ -15,11 +15,13 @@ from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.arguments import ArgumentError, parse_arguments
 from newscrawl.checks import settings_problem
+from newscrawl.health import HEALTH_FAILED
 
 if TYPE_CHECKING:
     import argparse
 
 EXIT_BAD_ARGUMENT = 2
+EXIT_UNHEALTHY = 3
 
 
 class Command(ScrapyCrawlCommand):
@@ -38,6 +40,20 @@ class Command(ScrapyCrawlCommand):
         problem = settings_problem(self.settings)
         if problem:
             self._fail(problem)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Crawl as Scrapy does; exit with status 3 when the health report found the output bad."""
+        if len(args) != 1:
+            super().run(args, opts)
+            return
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats.get_value(HEALTH_FAILED):
+            self.exitcode = EXIT_UNHEALTHY
 
     @staticmethod
     def _fail(message: str) -> None:

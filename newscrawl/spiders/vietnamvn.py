@@ -225,6 +225,8 @@ class VietnamVnSpider(scrapy.Spider):
         yield from self._discover(links)
         since = self.args.since
         items = listing_items(response.selector, page, self.mapper, response.url)
+        if not items and page_no == 1:
+            self.crawler.stats.inc_value(f"{STATS}/listing_empty/{slug}")
         fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
         self.crawler.stats.inc_value(f"{STATS}/skipped/older_than_since", len(items) - len(fresh))
         yield from self._articles(((i.url, None) for i in fresh), VIA_LISTING, found_under=slug)
@@ -381,6 +383,8 @@ class VietnamVnSpider(scrapy.Spider):
             stats.inc_value(f"{STATS}/skipped/other_section")
             return
         stats.inc_value(f"{STATS}/articles/{url.lang}")
+        for section in record["sections"]:
+            stats.inc_value(f"{STATS}/sections/{section}")
         yield ArticleItem(record, **{FETCH_KEY: fetch})
 
     def _tombstone(self, url: SiteUrl, fetch: dict[str, Any]) -> ArticleItem:
