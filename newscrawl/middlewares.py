@@ -1,4 +1,4 @@
-"""Downloader middlewares."""
+"""Downloader middlewares: retries with backoff, and fetching from the crawl origin only."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
+
+from newscrawl.urls import safe_split
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +79,41 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is not None:
             await asyncio.sleep(self.backoff_delay(request))
         return retry
+
+
+class SiteOnlyMiddleware:
+    """Only the crawl origin is ever fetched — also after redirects.
+
+    Requests to the site's alias hosts are sent to the crawl origin instead (same path and
+    query); every other target — other hosts, other ports of the origin's host, loopback,
+    private or link-local addresses, ``file:`` and other schemes — is dropped and counted
+    under ``newscrawl/offsite/``. Redirected requests pass through here again.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteOnlyMiddleware:
+        """Build from the crawler (the spider's URL mapper is read per request)."""
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Request | None:
+        """Pass origin requests, re-target alias hosts, drop the rest."""
+        mapper = getattr(self.crawler.spider, "mapper", None)
+        if mapper is None:
+            return None
+        target = safe_split(request.url)
+        stats = self.crawler.stats
+        if target is None or target.scheme not in ("http", "https"):
+            stats.inc_value("newscrawl/offsite/scheme")
+            raise IgnoreRequest(f"not an http(s) URL: {request.url[:200]}")
+        if mapper.is_origin(target.scheme, target.hostname, target.port):
+            return None
+        if mapper.is_site_host(target.scheme, target.hostname, target.port):
+            stats.inc_value("newscrawl/offsite/remapped")
+            path = target.path or "/"
+            return request.replace(url=mapper.origin + path + (f"?{target.query}" if target.query else ""))
+        stats.inc_value("newscrawl/offsite/blocked")
+        logger.debug("not fetching off-site URL %s", request.url)
+        raise IgnoreRequest(f"off-site URL: {request.url[:200]}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 from newscrawl.sites import vietnamvn as site
 
@@ -69,14 +69,23 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/")
 
 
+def safe_split(url: str) -> SplitResult | None:
+    """``urlsplit`` whose port has been checked, or None for a malformed URL."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed host or port
+    except ValueError:
+        return None
+    return parts
+
+
 def safe_join(base: str, href: str) -> str | None:
     """``urljoin`` that gives None for a malformed URL (``http://[x``) instead of raising."""
     try:
         joined = urljoin(base, href)
-        urlsplit(joined).port  # noqa: B018 - raises on a malformed host or port
     except ValueError:
         return None
-    return joined
+    return joined if safe_split(joined) is not None else None
 
 
 def clean_query(query: str) -> str:
@@ -93,17 +102,23 @@ class UrlMapper:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) origin: {base_url!r}")
         self.origin = f"{parts.scheme}://{parts.netloc}"
+        self._scheme = parts.scheme
         self._origin_key = (parts.hostname.lower(), parts.port or _DEFAULT_PORTS[parts.scheme])
 
+    def is_origin(self, scheme: str, host: str | None, port: int | None) -> bool:
+        """True for the crawl origin itself: same scheme, host and port."""
+        if scheme != self._scheme or not host:
+            return False
+        return (host.lower().rstrip("."), port or _DEFAULT_PORTS[scheme]) == self._origin_key
+
     def is_site_host(self, scheme: str, host: str | None, port: int | None) -> bool:
-        """True for the crawl origin (exact host and port) and the site's own hosts."""
+        """True for the crawl origin and the site's own hosts (on their default ports)."""
         if scheme not in ("http", "https") or not host:
             return False
-        host = host.lower().rstrip(".")
-        port = port or _DEFAULT_PORTS[scheme]
-        if (host, port) == self._origin_key:
+        if self.is_origin(scheme, host, port):
             return True
-        return host in site.SITE_HOSTS and port == _DEFAULT_PORTS[scheme]
+        default_port = _DEFAULT_PORTS[scheme]
+        return host.lower().rstrip(".") in site.SITE_HOSTS and (port or default_port) == default_port
 
     def parse(self, href: str | None, base: str | None = None) -> SiteUrl | None:
         """Resolve ``href`` (relative to ``base``) to a :class:`SiteUrl`, or None if off-site."""
