@@ -61,6 +61,17 @@ def complete_records(part: Path) -> tuple[list[dict[str, Any]], int]:
     return records, good
 
 
+def _starts_with(path: Path, prefix: Path) -> bool:
+    size = prefix.stat().st_size
+    if path.stat().st_size < size:
+        return False
+    with path.open("rb") as whole, prefix.open("rb") as head:
+        while chunk := head.read(1 << 20):
+            if whole.read(len(chunk)) != chunk:
+                return False
+    return True
+
+
 def recover_partial_feed(part: Path, reserved: set[Path], commit: Callable[[dict[str, Any]], None]) -> Path:
     """Finish a feed a killed run left: keep its complete lines, record them, give it a final name.
 
@@ -78,6 +89,10 @@ def recover_partial_feed(part: Path, reserved: set[Path], commit: Callable[[dict
     for record in records:
         commit(record)
     final = part.with_name(part.name.removesuffix(PART_SUFFIX))
+    if final.exists() and _starts_with(part, final):
+        # An append run copies the feed into its .part first: the .part continues the feed.
+        os.replace(part, final)
+        return final
     if final.exists() or final.resolve() in reserved:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
         final = final.with_name(f"{final.stem}.recovered-{stamp}{final.suffix}")

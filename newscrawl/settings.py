@@ -57,10 +57,11 @@ ITEM_PIPELINES = {
 }
 # One JSON Lines file per run; orjson serves every JSON Lines format name (also `-O x.jsonl`).
 # A feed is written as `<name>.part` and renamed when complete (newscrawl.feeds).
-# %(output_dir)s is NEWSCRAWL_OUTPUT_DIR made absolute (the spider's `output_dir`).
+# %(output_dir)s is NEWSCRAWL_OUTPUT_DIR made absolute (the spider's `output_dir`);
+# %(batch_time)s is the start time with microseconds, so two runs never share a feed name.
 NEWSCRAWL_OUTPUT_DIR = "output"
 FEEDS = {
-    "%(output_dir)s/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+    "%(output_dir)s/%(name)s/%(batch_time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
 FEED_STORAGES = {
     "": "newscrawl.feeds.AtomicFileFeedStorage",

@@ -82,3 +82,14 @@ def test_complete_records_stop_at_garbage(tmp_path):
     part.write_bytes(b'{"url": "a"}\nnot json\n{"url": "c"}\n')
     records, good = complete_records(part)
     assert [r["url"] for r in records] == ["a"] and good == len(b'{"url": "a"}\n')
+
+
+def test_recovery_of_an_append_run_continues_the_feed(tmp_path):
+    (tmp_path / "out.jsonl").write_bytes(b'{"url": "old"}\n')
+    part = tmp_path / "out.jsonl.part"
+    part.write_bytes(b'{"url": "old"}\n{"url": "new"}\n{"url": "to')
+    committed = []
+    final = recover_partial_feed(part, set(), committed.append)
+    assert final == tmp_path / "out.jsonl"
+    assert final.read_bytes() == b'{"url": "old"}\n{"url": "new"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

@@ -4,7 +4,9 @@ every expected record can be read back from the served HTML."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
+import random
 import re
 import subprocess
 import sys
@@ -13,26 +15,39 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+import pytest
+from lxml import etree
 from parsel import Selector
 
+from tests.mirror import feeds, truth
 from tests.mirror.model import (
     CANONICAL,
     PAGINATION_STYLES,
     QUIRKS,
+    Article,
     SiteModel,
+    add_articles,
+    advance_clock,
     article_path,
     build_site,
+    canonical_url,
     category_path,
+    change_article,
     home_path,
+    lang_prefix,
+    remove_article,
 )
-from tests.mirror.render import UI, css_class, render_site
+from tests.mirror.render import UI, Page, SiteRenderer, css_class, http_date, meta_time, render_site
 from tests.mirror.server import MirrorServer, lookup_key
-from tests.mirror.truth import normalize_text
+from tests.mirror.truth import normalize_text, record, truth_records
 
 RECORD_KEYS = ["id", "url", "lang", "translation_key", "translations", "sections", "title",
                "summary", "body", "source_name", "source_url", "authors", "tags",
@@ -84,14 +99,20 @@ def test_build_is_deterministic_and_fast() -> None:
 
 DIGEST = """
 import hashlib, json
-from tests.mirror.model import build_site
+from tests.mirror.model import add_articles, build_site, change_article, remove_article
 from tests.mirror.render import render_site
 from tests.mirror.truth import truth_records
-site = build_site(n_articles=40)
-pages, digest = render_site(site), hashlib.sha256()
-for key in sorted(pages):
-    digest.update(key.encode() + pages[key].body)
-digest.update(json.dumps(truth_records(site), ensure_ascii=False).encode())
+plain = build_site(n_articles=40)
+heavy = build_site(n_articles=30, unlisted=3, page_padding_kb=16)
+add_articles(heavy, 3)
+change_article(heavy, sorted(heavy.articles)[2], retitle="vi")
+remove_article(heavy, sorted(heavy.articles)[4])
+digest = hashlib.sha256()
+for site in (plain, heavy):
+    pages = render_site(site)
+    for key in sorted(pages):
+        digest.update(key.encode() + pages[key].body)
+    digest.update(json.dumps(truth_records(site), ensure_ascii=False).encode())
 print(digest.hexdigest())
 """
 
@@ -239,14 +260,19 @@ def _read_back(html: str, layout: str, slug: str, site: SiteModel) -> dict[str, 
     }
 
 
-def test_truth_matches_served_html(mirror: MirrorServer) -> None:
-    site = mirror.site
-    for rec in mirror.truth:
+def assert_read_back(pages: Mapping[str, Page], site: SiteModel,
+                     records: list[dict[str, Any]]) -> None:
+    """Every record's fields can be read back from its served article page."""
+    for rec in records:
         art = site.articles[rec["translation_key"]]
-        html = mirror.pages[article_path(rec["lang"], art.slug)].body.decode()
+        html = pages[article_path(rec["lang"], art.slug)].body.decode()
         got = _read_back(html, art.layout, art.slug, site)
         for key, value in got.items():
             assert value == rec[key], (rec["url"], key)
+
+
+def test_truth_matches_served_html(mirror: MirrorServer) -> None:
+    assert_read_back(mirror.pages, mirror.site, mirror.truth)
 
 
 # --------------------------------------------------------------------------- listings
@@ -381,10 +407,13 @@ def test_access_log(mirror: MirrorServer) -> None:
     fetch(mirror, "/robots.txt")
     log = mirror.log
     assert [(m, p) for m, p, _ in log] == [("GET", "/en?x=1"), ("GET", "/robots.txt")]
+    assert [(r.method, r.target, r.path, r.status) for r in mirror.requests] == [
+        ("GET", "/en?x=1", "/en", 404), ("GET", "/robots.txt", "/robots.txt", 200)]
+    assert mirror.requests[0].headers == log[0][2]
     assert log[0][2]["User-Agent"] == "mirror-test" and log[0][2]["Accept-Language"] == "en"
     assert "Host" in log[0][2]
     mirror.reset_log()
-    assert mirror.log == []
+    assert mirror.log == [] and mirror.requests == []
     assert lookup_key("/x/?utm_source=a&page=2#f") == "/x?page=2"
     assert lookup_key("/") == "/"
 
@@ -441,3 +470,520 @@ def test_variety_occurs(mirror: MirrorServer) -> None:
     layout_c = [html[article_path("vi", a.slug)] for a in arts if a.layout == "C"]
     assert not any("post-detail" in page or "<article" in page or "og:" in page
                    for page in layout_c)
+
+
+# --------------------------------------------------------------------------- sitemaps and feeds
+
+NS = {"sm": feeds.SM_NS, "xhtml": feeds.XHTML_NS, "news": feeds.NEWS_NS}
+LASTMOD_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+SITE_HOSTS = ("https://www.vietnam.vn", "https://vietnam.vn", "https://vcdn.vietnam.vn")
+
+
+def get(mirror: MirrorServer, target: str, headers: dict[str, str] | None = None
+        ) -> tuple[int, dict[str, str], bytes]:
+    """GET ``target`` from the running mirror: (status, response headers, body)."""
+    conn = http.client.HTTPConnection(mirror.host, mirror.port, timeout=10)
+    try:
+        conn.request("GET", target, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def get_xml(mirror: MirrorServer, target: str, ctype: str = "application/xml"
+            ) -> etree._Element:
+    """Fetch and parse an XML document, checking its status and content type."""
+    status, headers, body = get(mirror, target)
+    assert status == 200, target
+    assert headers["Content-Type"] == f"{ctype}; charset=utf-8", target
+    return etree.fromstring(body)
+
+
+def canonical(loc: str) -> str:
+    """Canonical URL of a sitemap ``<loc>`` (alias host and trailing slash dropped)."""
+    host = next(h for h in SITE_HOSTS if loc.startswith(h + "/"))
+    return CANONICAL + (loc[len(host):].rstrip("/") or "/")
+
+
+def utc(stamp: str) -> datetime:
+    """A sitemap ``lastmod`` as an aware datetime."""
+    assert LASTMOD_RE.fullmatch(stamp), stamp
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def sitemap_index(mirror: MirrorServer) -> dict[str, datetime]:
+    """Sub-sitemap path → lastmod, in index order, found from robots.txt."""
+    robots = get(mirror, "/robots.txt")[2].decode()
+    assert "Sitemap: https://www.vietnam.vn/sitemap.xml" in robots
+    index = get_xml(mirror, "/sitemap.xml")
+    assert index.tag == f"{{{feeds.SM_NS}}}sitemapindex"
+    out = {}
+    for entry in index.findall("sm:sitemap", NS):
+        loc = entry.findtext("sm:loc", namespaces=NS)
+        assert loc.startswith(CANONICAL + "/")
+        out[loc.removeprefix(CANONICAL)] = utc(entry.findtext("sm:lastmod", namespaces=NS))
+    return out
+
+
+def day_sitemaps(mirror: MirrorServer) -> dict[str, list[tuple[str, str, datetime, dict[str, str]]]]:
+    """Day → [(loc as written, canonical URL, lastmod, {hreflang: href})] of every day sitemap."""
+    out = {}
+    for path in sitemap_index(mirror):
+        match = re.fullmatch(r"/sitemap/sitemap-post/(\d{4}-\d\d-\d\d)\.xml", path)
+        if not match:
+            continue
+        urls = []
+        for url in get_xml(mirror, path).findall("sm:url", NS):
+            loc = url.findtext("sm:loc", namespaces=NS)
+            alts = {a.get("hreflang"): a.get("href")
+                    for a in url.findall("xhtml:link[@rel='alternate']", NS)}
+            urls.append((loc, canonical(loc), utc(url.findtext("sm:lastmod", namespaces=NS)),
+                         alts))
+        out[match.group(1)] = urls
+    return out
+
+
+def by_url(site: SiteModel) -> dict[str, tuple[Article, str]]:
+    """Canonical URL → (article, language) of every current article version."""
+    return {canonical_url(lang, a.slug): (a, lang)
+            for a in site.articles.values() for lang in a.versions}
+
+
+def test_sitemaps_cover_every_truth_url_once() -> None:
+    site = build_site(n_articles=60, unlisted=4)
+    removed = remove_article(site, sorted(site.articles)[3])
+    with MirrorServer(site) as mirror:
+        index = sitemap_index(mirror)
+        days = day_sitemaps(mirror)
+        truth_urls = [r["url"] for r in mirror.truth]
+        sections = {p: get_xml(mirror, p) for p in index if "sitemap-post" not in p}
+    assert {"/news-sitemap.xml", "/sitemap/sitemap-category.xml", "/sitemap/sitemap-tag.xml",
+            "/sitemap/sitemap-page.xml", "/sitemap/sitemap-author.xml"} <= set(index)
+    assert list(days) == sorted(days, reverse=True)
+    found = [url for urls in days.values() for _, url, _, _ in urls]
+    assert sorted(found) == truth_urls  # every truth URL exactly once, nothing else
+    assert not {canonical_url(lang, removed.slug) for lang in removed.versions} & set(found)
+    versions = by_url(site)
+    written = [loc for urls in days.values() for loc, _, _, _ in urls]
+    assert any(loc.startswith(("https://vietnam.vn/", "https://vcdn.vietnam.vn/"))
+               for loc in written)
+    assert any(loc.endswith("/") for loc in written)
+    for day, urls in days.items():
+        for _, url, mod, alts in urls:
+            art, lang = versions[url]
+            assert art.published.date().isoformat() == day
+            assert mod == art.changed
+            assert set(alts.values()) == {canonical_url(lg, art.slug) for lg in art.versions}
+            assert alts[{"zh-cn": "zh-CN"}.get(lang, lang)] == url
+        assert index[f"/sitemap/sitemap-post/{day}.xml"] == max(m for _, _, m, _ in urls)
+    categories = sections["/sitemap/sitemap-category.xml"]
+    locs = {canonical(u.findtext("sm:loc", namespaces=NS)) for u in categories}
+    assert locs == {CANONICAL + category_path(lg, c) for lg in site.langs for c in site.categories}
+    pages = {canonical(u.findtext("sm:loc", namespaces=NS))
+             for u in sections["/sitemap/sitemap-page.xml"]}
+    assert {CANONICAL + p for p in site.static_pages} <= pages
+    tags = {canonical(u.findtext("sm:loc", namespaces=NS))
+            for u in sections["/sitemap/sitemap-tag.xml"]}
+    assert tags == {CANONICAL + lang_prefix(lg) + f"/tag/{t.slug}"
+                    for lg in site.langs for t in site.tags.values() if t.has_page}
+
+
+def test_sitemap_lastmods_move_after_change_and_add() -> None:
+    site = build_site(n_articles=60)
+    with MirrorServer(site) as mirror:
+        before = sitemap_index(mirror)
+        old_days = day_sitemaps(mirror)
+        art = next(a for a in site.articles.values() if a.layout == "A" and not a.dup_of)
+        day = f"/sitemap/sitemap-post/{art.published.date().isoformat()}.xml"
+        change_article(site, art.slug)
+        mirror.rebuild()
+        after = sitemap_index(mirror)
+        assert after[day] == site.now > before[day]
+        assert {p: m for p, m in after.items() if p != day and "sitemap-post" in p} == \
+            {p: m for p, m in before.items() if p != day and "sitemap-post" in p}
+        days = day_sitemaps(mirror)
+        lastmods = {url: mod for urls in days.values() for _, url, mod, _ in urls}
+        for lang in art.versions:
+            assert lastmods[canonical_url(lang, art.slug)] == site.now
+        page = mirror.pages[article_path("vi", art.slug)].body.decode()
+        assert f'property="article:modified_time" content="{meta_time(site.now, art.time_format)}"' \
+            in page
+
+        added = add_articles(site, 3, langs=["en"])
+        mirror.rebuild()
+        latest = sitemap_index(mirror)
+        new_day = f"/sitemap/sitemap-post/{site.now.date().isoformat()}.xml"
+        assert [p for p in latest if "sitemap-post" in p][0] == new_day
+        assert latest[new_day] == site.now == added[-1].published
+        assert latest["/news-sitemap.xml"] > before["/news-sitemap.xml"]
+        assert latest["/sitemap/sitemap-category.xml"] == site.now
+        urls = {url for _, url, _, _ in day_sitemaps(mirror)[site.now.date().isoformat()]}
+        assert urls >= {canonical_url(lg, a.slug) for a in added for lg in ("vi", "en")}
+        assert {lg for a in added for lg in a.versions} == {"vi", "en"}
+        assert len(day_sitemaps(mirror)) == len(old_days) + 1
+
+
+def news_entries(mirror: MirrorServer) -> list[dict[str, str]]:
+    """The entries of /news-sitemap.xml."""
+    doc = get_xml(mirror, "/news-sitemap.xml")
+    out = []
+    for url in doc.findall("sm:url", NS):
+        news = url.find("news:news", NS)
+        out.append({"url": url.findtext("sm:loc", namespaces=NS),
+                    "name": news.findtext("news:publication/news:name", namespaces=NS),
+                    "language": news.findtext("news:publication/news:language", namespaces=NS),
+                    "date": news.findtext("news:publication_date", namespaces=NS),
+                    "title": news.findtext("news:title", namespaces=NS)})
+    return out
+
+
+def test_news_sitemap_window() -> None:
+    site = build_site(n_articles=40)
+    assert site.now == datetime(2026, 11, 25, 12, 0, tzinfo=VN)
+    assert all(a.changed < site.now for a in site.articles.values())
+    with MirrorServer(site) as mirror:
+        assert news_entries(mirror) == []  # nothing published in the last 48 hours
+        added = add_articles(site, 3, minutes_apart=30 * 60)  # 30 h apart
+        mirror.rebuild()
+        truth = {r["url"]: r for r in mirror.truth}
+        entries = news_entries(mirror)
+        expected = [canonical_url(lg, a.slug) for a in reversed(added[1:]) for lg in site.langs
+                    if lg in a.versions]
+        assert [e["url"] for e in entries] == expected  # the first is 60 h old: outside
+        for entry in entries:
+            rec = truth[entry["url"]]
+            assert entry["name"] == "Vietnam.vn" and entry["language"] == rec["lang"]
+            assert entry["title"] == rec["title"]
+            assert datetime.fromisoformat(entry["date"]) == site.articles[
+                rec["translation_key"]].published
+        advance_clock(site, 24 * 60)
+        mirror.rebuild()
+        assert {e["url"] for e in news_entries(mirror)} == {
+            canonical_url(lg, added[-1].slug) for lg in added[-1].versions}
+
+
+def test_rss_per_language() -> None:
+    site = build_site(n_articles=120)
+    hidden = add_articles(site, 1, listed=False)[0]
+    with MirrorServer(site) as mirror:
+        truth = {r["url"]: r for r in mirror.truth}
+        for lang in site.langs:
+            path = "/sitemap.rss" if lang == "vi" else f"/{lang}/sitemap.rss"
+            rss = get_xml(mirror, path, "application/rss+xml")
+            assert rss.tag == "rss" and rss.get("version") == "2.0"
+            items = rss.findall("channel/item")
+            expected = site.in_lang(lang)[:50]
+            assert len(items) == min(50, len(site.in_lang(lang)))
+            assert [i.findtext("link") for i in items] == [canonical_url(lang, a.slug)
+                                                           for a in expected]
+            for item, art in zip(items, expected, strict=True):
+                rec = truth[item.findtext("link")]
+                assert item.findtext("guid") == rec["url"]
+                assert item.findtext("title") == rec["title"]
+                assert item.findtext("description") == rec["summary"]
+                pub = item.findtext("pubDate")
+                assert pub.endswith(" +0700") and parsedate_to_datetime(pub) == art.published
+        vi_first = get_xml(mirror, "/sitemap.rss", "application/rss+xml").find("channel/item")
+        assert vi_first.findtext("link") == canonical_url("vi", hidden.slug)
+
+
+# --------------------------------------------------------------------------- validators
+
+
+def test_conditional_requests_get_304() -> None:
+    site = build_site(n_articles=40)
+    art = next(a for a in site.articles.values() if a.layout == "A" and not a.dup_of)
+    path = article_path("vi", art.slug)
+    with MirrorServer(site) as mirror:
+        status, headers, body = get(mirror, path)
+        assert status == 200
+        assert headers["ETag"] == '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        last = headers["Last-Modified"]
+        assert parsedate_to_datetime(last) == art.changed and last.endswith(" GMT")
+        etag = headers["ETag"]
+        earlier = http_date(art.changed - timedelta(seconds=1))
+        later = http_date(art.changed + timedelta(days=1))
+        cases = [({"If-None-Match": etag}, 304),
+                 ({"If-None-Match": f'"0000000000000000", W/{etag}'}, 304),
+                 ({"If-None-Match": "*"}, 304),
+                 ({"If-None-Match": '"0000000000000000"'}, 200),
+                 ({"If-None-Match": '"0000000000000000"', "If-Modified-Since": later}, 200),
+                 ({"If-Modified-Since": last}, 304),
+                 ({"If-Modified-Since": later}, 304),
+                 ({"If-Modified-Since": earlier}, 200),
+                 ({"If-Modified-Since": "not a date"}, 200)]
+        mirror.reset_log()
+        for request_headers, want in cases:
+            status, headers, body = get(mirror, path, request_headers)
+            assert status == want, request_headers
+            assert headers["ETag"] == etag
+            assert (body == b"") == (want == 304)
+        assert [r.status for r in mirror.requests] == [want for _, want in cases]
+        assert mirror.requests[0].path == path and mirror.requests[0].method == "GET"
+        assert mirror.requests[0].headers["If-None-Match"] == etag
+
+        listing = category_path("vi", art.categories[0])
+        status, headers, _ = get(mirror, listing)
+        assert status == 200 and "ETag" in headers and "Last-Modified" not in headers
+        assert get(mirror, listing, {"If-None-Match": headers["ETag"]})[0] == 304
+        assert get(mirror, listing, {"If-Modified-Since": later})[0] == 200
+        assert get(mirror, "/nothing-here-at-all", {"If-None-Match": "*"})[0] == 404
+        listings = {category_path("vi", c): get(mirror, category_path("vi", c))[1]["ETag"]
+                    for c in site.categories}
+        unchanged = next(a for a in site.articles.values() if a.layout == "B")
+        other = get(mirror, article_path("vi", unchanged.slug))[1]["ETag"]
+
+        change_article(site, art.slug, langs=["vi"])
+        added = add_articles(site, 2)
+        mirror.rebuild()
+        status, headers, _ = get(mirror, path, {"If-None-Match": etag})
+        assert status == 200 and headers["ETag"] != etag
+        assert get(mirror, path, {"If-Modified-Since": last})[0] == 200
+        for cat in {c for a in added for c in a.categories}:  # new items on page 1
+            now = get(mirror, category_path("vi", cat), {"If-None-Match": listings[
+                category_path("vi", cat)]})
+            assert now[0] == 200 and now[1]["ETag"] != listings[category_path("vi", cat)]
+        if "related" not in unchanged.versions["vi"].quirks:  # same bytes, same validator
+            assert get(mirror, article_path("vi", unchanged.slug), {"If-None-Match": other}
+                       )[0] == 304
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def listing_paths(mirror: MirrorServer) -> set[str]:
+    """Site paths linked from every listing, home, tag and author page (most-read included)."""
+    out = set()
+    for key, page in mirror.pages.items():
+        if page.headers.get("Content-Type", "").startswith("text/html") and not \
+                ARTICLE_KEY.fullmatch(key):
+            sel = Selector(text=page.body.decode())
+            out |= {site_path(h) for h in sel.css("a::attr(href)").getall()}
+    return out
+
+
+ARTICLE_KEY = re.compile(r"(/[a-z-]{2,5})?/[a-z0-9]+(-[a-z0-9]+){3,}")
+
+
+def test_mutations_change_pages_and_truth() -> None:
+    site = build_site(n_articles=60)
+    with MirrorServer(site) as mirror:
+        before = mirror.truth
+        added = add_articles(site, 4, minutes_apart=7)
+        mirror.rebuild()
+        assert [a.published for a in added] == [
+            added[0].published + timedelta(minutes=7 * k) for k in range(4)]
+        assert all(a.published > b.published for a in added for b in site.articles.values()
+                   if b not in added)
+        after_add = mirror.truth
+        change = truth.diff(before, after_add)
+        assert change == {"new": {canonical_url(lg, a.slug) for a in added for lg in a.versions},
+                          "updated": set(), "removed": set()}
+        for art in added:  # each tops its category listings, older ones move down
+            for lang in art.versions:
+                for cat in art.categories:
+                    first = Selector(text=get(mirror, category_path(lang, cat))[2].decode())
+                    hrefs = first.css(".post-list a.v-link-title::attr(href)").getall()
+                    assert site_path(hrefs[0]) == article_path(lang, site.listing(cat, lang)[0].slug)
+                    assert article_path(lang, art.slug) in {site_path(h) for h in hrefs}
+
+        layout_a = next(a for a in site.articles.values() if a.layout == "A" and a.modified
+                        and not a.dup_of and "en" in a.versions)
+        layout_b = next(a for a in site.articles.values() if a.layout == "B" and not a.dup_of
+                        and "en" in a.versions)
+        old_en = next(r for r in after_add if r["url"] == canonical_url("en", layout_a.slug))
+        change_article(site, layout_a.slug, langs=["en"], retitle="en")
+        changed_at = site.now
+        change_article(site, layout_b.slug, langs=["en"])
+        assert site.now > changed_at
+        mirror.rebuild()
+        after_change = mirror.truth
+        change = truth.diff(after_add, after_change)
+        assert change["new"] == change["removed"] == set()
+        # Layout A shows modified_time on every version; layout B only changed in English.
+        assert change["updated"] == {canonical_url(lg, layout_a.slug) for lg in layout_a.versions
+                                     } | {canonical_url("en", layout_b.slug)}
+        new_en = next(r for r in after_change if r["url"] == canonical_url("en", layout_a.slug))
+        assert new_en["title"] != old_en["title"] and new_en["body"] != old_en["body"]
+        assert new_en["word_count"] > old_en["word_count"]
+        assert new_en["modified_at"] == changed_at.isoformat() != old_en["modified_at"]
+        assert_read_back(mirror.pages, site, [r for r in after_change
+                                              if r["url"] in change["updated"]])
+
+        doomed = next(a for a in site.articles.values() if a.layout == "A" and not a.dup_of
+                      and len(a.versions) > 2)
+        doomed_paths = {article_path(lg, doomed.slug) for lg in doomed.versions}
+        assert doomed_paths & listing_paths(mirror)
+        remove_article(site, doomed.slug, status=410)
+        mirror.rebuild()
+        assert truth.diff(after_change, mirror.truth) == {
+            "new": set(), "updated": set(),
+            "removed": {canonical_url(lg, doomed.slug) for lg in doomed.versions}}
+        mirror.reset_log()
+        for path in sorted(doomed_paths):
+            assert get(mirror, path)[0] == 410
+            assert get(mirror, path + "/")[0] == 410
+        assert {r.status for r in mirror.requests} == {410}
+        assert not doomed_paths & listing_paths(mirror)
+        in_maps = {url for urls in day_sitemaps(mirror).values() for _, url, _, _ in urls}
+        assert not {CANONICAL + p for p in doomed_paths} & in_maps
+        for lang in site.langs:
+            feed = get(mirror, f"{lang_prefix(lang)}/sitemap.rss")[2].decode()
+            assert doomed.slug not in feed
+        for page in (mirror.pages[article_path(lg, a.slug)] for a in site.articles.values()
+                     for lg in a.versions):
+            assert doomed.slug not in page.body.decode()  # related boxes too
+
+        gone_404 = sorted(site.articles)[0]
+        remove_article(site, gone_404, status=404)
+        mirror.rebuild()
+        assert get(mirror, article_path("vi", gone_404))[0] == 404
+
+
+def test_mutations_are_deterministic_and_validated() -> None:
+    def mutated() -> SiteModel:
+        site = build_site(n_articles=30, unlisted=2)
+        add_articles(site, 2)
+        change_article(site, sorted(site.articles)[1], retitle="vi")
+        remove_article(site, sorted(site.articles)[2], status=404)
+        return site
+
+    first, second = mutated(), mutated()
+    assert first == second and first.revision == second.revision == 3
+    assert render_site(first) == render_site(second)
+    assert truth_records(first) == truth_records(second)
+    slug = sorted(first.articles)[0]
+    for bad in (lambda: remove_article(first, slug, status=500),
+                lambda: change_article(first, slug, langs=["xx"]),
+                lambda: add_articles(first, 1, langs=["de"]),
+                lambda: advance_clock(first, -5)):
+        with pytest.raises(ValueError):
+            bad()
+    with pytest.raises(KeyError):
+        change_article(first, "no-such-article-here-at-all")
+
+
+def test_changing_a_duplicate_breaks_its_group() -> None:
+    site = build_site(n_articles=40)
+    dup = next(a for a in site.articles.values() if a.dup_of)
+    assert any("_dup_group" in r for r in truth_records(site))
+    change_article(site, dup.dup_of, langs=["vi"])
+    assert not any("_dup_group" in r for r in truth_records(site))
+
+
+def test_unlisted_articles_only_in_sitemaps_and_feeds() -> None:
+    site = build_site(n_articles=60, unlisted=6)
+    hidden = [a for a in site.articles.values() if not a.listed]
+    assert len(hidden) == 6 and all(a.listed for a in site.articles.values() if a not in hidden)
+    hidden += add_articles(site, 2, listed=False)
+    hidden_paths = {article_path(lg, a.slug) for a in hidden for lg in a.versions}
+    with MirrorServer(site) as mirror:
+        truth_urls = {r["url"] for r in mirror.truth}
+        assert {CANONICAL + p for p in hidden_paths} <= truth_urls
+        assert not hidden_paths & listing_paths(mirror)
+        for art in site.articles.values():  # only an article's own pages link its translations
+            for lang in art.versions:
+                sel = Selector(text=mirror.pages[article_path(lang, art.slug)].body.decode())
+                linked = {site_path(h) for h in sel.css("a::attr(href)").getall()}
+                own = {article_path(lg, art.slug) for lg in art.versions}
+                assert not (linked & hidden_paths) - own, art.slug
+        in_maps = {url for urls in day_sitemaps(mirror).values() for _, url, _, _ in urls}
+        assert {CANONICAL + p for p in hidden_paths} <= in_maps
+        vi_feed = get_xml(mirror, "/sitemap.rss", "application/rss+xml")
+        links = [i.findtext("link") for i in vi_feed.findall("channel/item")]
+        assert links[:2] == [canonical_url("vi", a.slug) for a in reversed(hidden[-2:])]
+        for lang in site.langs:
+            for cat in site.categories:
+                assert all(a.listed for a in site.listing(cat, lang))
+
+
+# --------------------------------------------------------------------------- scale and weight
+
+
+def test_large_site_builds_fast_and_renders_lazily() -> None:
+    start = time.perf_counter()
+    site = build_site(n_articles=20000)
+    built = time.perf_counter() - start
+    assert built < 20, built
+    assert len(site.articles) == 20001
+    with MirrorServer(site, cache_size=50) as mirror:
+        assert time.perf_counter() - start < 25
+        assert len(mirror.pages) > 100000
+        rng = random.Random(20000)
+        art = rng.choice(sorted(site.articles.values(), key=lambda a: a.slug))
+        lang = rng.choice(sorted(art.versions))
+        status, _, body = get(mirror, article_path(lang, art.slug))
+        assert status == 200
+        rec = record(site, art, art.versions[lang])
+        got = _read_back(body.decode(), art.layout, art.slug, site)
+        assert {k: rec[k] for k in got} == got
+        for a in list(site.articles.values())[:60]:
+            assert get(mirror, article_path("vi", a.slug))[0] == 200
+        assert mirror.pages.renders == 61
+        assert mirror.pages.cached == 50
+        index = get(mirror, "/sitemap.xml")[2].decode()
+        assert index.count("sitemap-post/") > 900
+
+
+def test_padding_keeps_truth_and_reaches_size() -> None:
+    plain = build_site(n_articles=40)
+    padded = build_site(n_articles=40, page_padding_kb=40)
+    assert truth_records(padded) == truth_records(plain)
+    plain_pages, pages = render_site(plain), render_site(padded)
+    assert pages == render_site(build_site(n_articles=40, page_padding_kb=40))
+    assert pages.keys() == plain_pages.keys()
+    html = {k: p for k, p in pages.items()
+            if p.status == 200 and p.headers["Content-Type"].startswith("text/html")}
+    assert len(html) > 200
+    for key, page in html.items():
+        assert 0.9 * 40 * 1024 <= len(page.body) <= 48 * 1024, key
+        text = page.body.decode()
+        assert text.count('id="__NEXT_DATA__"') == 1, key
+        before = plain_pages[key].body.decode()
+        dates = re.compile(r"\d\d/\d\d/\d{4}")
+        assert dates.findall(text) == dates.findall(before), key
+        old, new = Selector(text=before), Selector(text=text)
+        for css in ("nav.main-menu a::attr(href)", "a.v-link-title::attr(href)",
+                    "link::attr(href)", "meta::attr(content)", "h1, h2, h3, p, figure",
+                    "aside a::attr(href)"):
+            assert new.css(css).getall() == old.css(css).getall(), (key, css)
+        on_site = [h for h in new.css("a::attr(href)").getall()
+                   if urlsplit(h).netloc in ("", *(urlsplit(a).netloc for a in ALIASES))]
+        extra = {site_path(h) for h in on_site} - {
+            site_path(h) for h in old.css("a::attr(href)").getall()}
+        for path in extra:  # only tags, shown categories, static pages or homes (or off-site)
+            assert ("/tag/" in path or path in plain.static_pages
+                    or path in {home_path(lg) for lg in plain.langs}
+                    or any(path == category_path(lg, c.slug) for lg in plain.langs
+                           for c in plain.categories.values() if c.placement != "sidebar")
+                    ), (key, path)
+    assert_read_back(pages, padded, truth_records(padded))
+    art = next(iter(padded.articles.values()))
+    start = time.perf_counter()
+    SiteRenderer(padded).page(("article", art.slug, "vi"))
+    assert time.perf_counter() - start < 0.5
+
+
+def test_cli_serves_with_unlisted_and_padding(tmp_path: Path) -> None:
+    truth_file = tmp_path / "truth.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.mirror", "serve", "--port", "0", "--articles", "20",
+         "--unlisted", "3", "--padding-kb", "20", "--truth", str(truth_file)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("wrote ")
+        line = proc.stdout.readline()
+        base = re.search(r"http://127\.0\.0\.1:\d+", line).group()
+        site = build_site(n_articles=20, unlisted=3)
+        hidden = next(a for a in site.articles.values() if not a.listed)
+        with urllib.request.urlopen(base + article_path("vi", hidden.slug), timeout=10) as resp:
+            assert len(resp.read()) >= 0.9 * 20 * 1024
+        with urllib.request.urlopen(base + "/sitemap.xml", timeout=10) as resp:
+            assert resp.headers["Content-Type"] == "application/xml; charset=utf-8"
+        assert len(truth_file.read_text(encoding="utf-8").splitlines()) == len(
+            truth_records(site))
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0

@@ -1,8 +1,9 @@
 """Command line for the offline mirror.
 
-``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120] [--truth PATH]`` serves
-the mirror until Ctrl-C; ``python -m tests.mirror demo`` serves it, crawls it with newscrawl into
-``output/demo/`` and compares the feed with the truth.
+``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120] [--unlisted N]
+[--padding-kb N] [--truth PATH]`` serves the mirror until Ctrl-C (sitemaps at ``/sitemap.xml``,
+feeds at ``/<lang>/sitemap.rss``); ``python -m tests.mirror demo`` serves it, crawls it with
+newscrawl into ``output/demo/`` and compares the feed with the truth.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000, help="port (0 = any free port)")
     serve.add_argument("--seed", type=int, default=7, help="site seed")
     serve.add_argument("--articles", type=int, default=120, help="number of articles")
+    serve.add_argument("--unlisted", type=int, default=0,
+                       help="extra articles linked only from sitemaps and feeds")
+    serve.add_argument("--padding-kb", type=int, default=0,
+                       help="pad HTML pages to about this many KB (0 = no padding)")
     serve.add_argument("--truth", type=Path, help="write expected records here (JSON Lines)")
     demo = sub.add_parser("demo", help="crawl the mirror with newscrawl and compare with the truth")
     demo.add_argument("--seed", type=int, default=7, help="site seed")
@@ -35,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(build_site(seed=args.seed, n_articles=args.articles))
 
-    server = MirrorServer(build_site(seed=args.seed, n_articles=args.articles), port=args.port)
+    site = build_site(seed=args.seed, n_articles=args.articles, unlisted=args.unlisted,
+                      page_padding_kb=args.padding_kb)
+    server = MirrorServer(site, port=args.port)
     if args.truth:
         write_jsonl(server.truth, args.truth)
         print(f"wrote {len(server.truth)} expected records to {args.truth}", flush=True)

@@ -3,12 +3,19 @@
 Generation lives here; HTML rendering lives in ``render.py`` and the expected crawler output in
 ``truth.py``. All model text is already in the crawler's normal form (NFC, single spaces, no
 zero-width characters); the renderer adds the noise that normalisation must remove.
+
+The site has its own clock, :attr:`SiteModel.now`; everything time-dependent (sitemap
+``lastmod``, the news-sitemap window, feeds) derives from the model, never from the wall clock.
+Mutations (:func:`add_articles`, :func:`change_article`, :func:`remove_article`,
+:func:`advance_clock`) change the model in place and advance that clock; call
+``MirrorServer.rebuild()`` afterwards.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import random
 import re
 import unicodedata
@@ -23,6 +30,9 @@ SPACED = frozenset({"vi", "en", "fr", "ko"})
 """Languages whose text separates words with spaces."""
 DATE_START = datetime(2024, 1, 1, tzinfo=VN_TZ)
 DATE_END = datetime(2026, 11, 20, tzinfo=VN_TZ)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=VN_TZ)
+"""Default site clock: after every generated article (and every generated modification)."""
+GONE_STATUSES = (404, 410)
 
 PAGINATION_STYLES = ("rel_next", "ant", "path", "next_text", "load_more")
 HREF_STYLES = ("relative", "absolute", "alias", "cdn", "protocol")
@@ -186,7 +196,7 @@ class Author:
     has_page: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One body block: a paragraph (``p``) or a subheading (``h2``/``h3``)."""
 
@@ -194,7 +204,7 @@ class Block:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Image:
     """A body image placed after block ``after_block``, with its caption in one language."""
 
@@ -206,22 +216,57 @@ class Image:
     protocol_relative: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleVersion:
-    """One language version of an article: its text, images and rendering quirks."""
+    """One language version of an article: its text, images and rendering quirks.
+
+    The lead and body are generated on access from ``text_seed`` (so large sites stay small in
+    memory) unless they were edited: assigning ``lead`` or ``blocks`` stores the new text.
+    """
 
     lang: str
     title: str
-    lead: str
-    blocks: list[Block]
     images: list[Image]
-    quirks: set[str] = field(default_factory=set)
+    quirks: frozenset[str] = frozenset()
     ad_marker: str = ""
     source_style: str = "label"
     comments: int = 0
+    text_seed: int = 0
+    kinds: tuple[str, ...] = ()
+    has_lead: bool = True
+    lead_prefix: str = ""
+    edited_lead: str | None = None
+    edited_blocks: tuple[Block, ...] | None = None
+
+    @property
+    def lead(self) -> str:
+        """The lead paragraph (``""`` when the version has none)."""
+        if self.edited_lead is not None:
+            return self.edited_lead
+        if not self.has_lead:
+            return ""
+        return self.lead_prefix + sentences(random.Random(self.text_seed * 2), self.lang,
+                                            1, 2)
+
+    @lead.setter
+    def lead(self, text: str) -> None:
+        self.edited_lead = text
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """Body blocks, in order (a tuple: assign a new sequence to edit)."""
+        if self.edited_blocks is not None:
+            return self.edited_blocks
+        rng = random.Random(self.text_seed * 2 + 1)
+        return tuple(Block(k, sentences(rng, self.lang, 1, 4) if k == "p"
+                           else phrase(rng, self.lang, 3, 7)) for k in self.kinds)
+
+    @blocks.setter
+    def blocks(self, blocks: Sequence[Block]) -> None:
+        self.edited_blocks = tuple(blocks)
 
 
-@dataclass
+@dataclass(slots=True)
 class Article:
     """An article and what its translations share (slug, sections, outlet, dates, layout)."""
 
@@ -239,6 +284,23 @@ class Article:
     lead_first: bool = True
     next_data: bool = False
     dup_of: str | None = None
+    listed: bool = True
+    """False for sitemap-only articles: no listing, home, most-read, related or tag box links
+    to them; only sitemaps, feeds and their own translations do."""
+
+    @property
+    def changed(self) -> datetime:
+        """When the article last changed: its modified time, else its published time."""
+        return self.modified or self.published
+
+
+@dataclass
+class Removal:
+    """An article taken down: every language page answers ``status`` (404 or 410)."""
+
+    article: Article
+    status: int
+    removed_at: datetime
 
 
 @dataclass
@@ -252,7 +314,8 @@ class StaticPage:
 
 @dataclass
 class SiteModel:
-    """The whole site: categories, tags, authors, articles and static pages."""
+    """The whole site: categories, tags, authors, articles, static pages, taken-down articles
+    and the site clock ``now``; ``padding_kb`` asks the renderer for heavier pages."""
 
     seed: int
     langs: tuple[str, ...]
@@ -261,6 +324,14 @@ class SiteModel:
     authors: dict[str, Author] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
     static_pages: dict[str, StaticPage] = field(default_factory=dict)
+    now: datetime = NOW
+    gone: dict[str, Removal] = field(default_factory=dict)
+    padding_kb: int = 0
+    revision: int = 0
+    """Number of mutations applied (seeds their random choices)."""
+    _titles: dict[str, set[str]] = field(default_factory=dict, init=False, compare=False,
+                                         repr=False)
+    _indexed: int = field(default=-1, init=False, compare=False, repr=False)
 
     def in_lang(self, lang: str) -> list[Article]:
         """Articles that exist in ``lang``, newest first."""
@@ -268,16 +339,25 @@ class SiteModel:
         return sorted(arts, key=lambda a: (a.published, a.slug), reverse=True)
 
     def listing(self, category: str, lang: str) -> list[Article]:
-        """Articles of ``category`` in ``lang``, newest first (what its listing shows)."""
-        return [a for a in self.in_lang(lang) if category in a.categories]
+        """Listed articles of ``category`` in ``lang``, newest first (what its listing shows)."""
+        return [a for a in self.in_lang(lang) if category in a.categories and a.listed]
 
     def nav_categories(self) -> list[Category]:
         """Categories shown in the nav menu."""
         return [c for c in self.categories.values() if c.placement == "nav"]
 
     def titles(self, lang: str) -> set[str]:
-        """Titles already used in ``lang``."""
-        return {a.versions[lang].title for a in self.articles.values() if lang in a.versions}
+        """Titles already used in ``lang`` (by current or removed articles; kept as an index)."""
+        if self._indexed != len(self.articles) + len(self.gone):
+            self._titles = {}
+            for art in [*self.articles.values(), *(r.article for r in self.gone.values())]:
+                self._index(art)
+        return self._titles.setdefault(lang, set())
+
+    def _index(self, art: Article) -> None:
+        for lang, ver in art.versions.items():
+            self._titles.setdefault(lang, set()).add(ver.title)
+        self._indexed = len(self.articles) + len(self.gone)
 
 
 # --------------------------------------------------------------------------- URL helpers
@@ -450,7 +530,15 @@ def _structure(rng: random.Random) -> list[str]:
     return kinds
 
 
-def _quirks(rng: random.Random, lang: str) -> set[str]:
+def _text_seed(seed: int, slug: str, lang: str) -> int:
+    """A 64-bit seed for the lazily generated text of one version."""
+    return int.from_bytes(hashlib.sha1(f"{seed}/{slug}/{lang}".encode()).digest()[:8], "big")
+
+
+_QUIRK_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _quirks(rng: random.Random, lang: str) -> frozenset[str]:
     rates = {"zw": 0.25, "nbsp": 0.25, "nfd": 0.35, "autolink": 0.3, "split_word": 0.25,
              "br": 0.15, "blank_para": 0.2, "ad_top": 0.15, "related": 0.4}
     quirks = {q for q in QUIRKS if rng.random() < rates[q]}
@@ -458,48 +546,60 @@ def _quirks(rng: random.Random, lang: str) -> set[str]:
         quirks.discard("nfd")
     if lang not in SPACED:
         quirks -= {"nbsp", "br"}
-    return quirks
+    key = frozenset(quirks)
+    return _QUIRK_SETS.setdefault(key, key)
 
 
 def _make_version(rng: random.Random, site: SiteModel, lang: str, kinds: list[str],
                   images: list[Image], lead: bool, outlet: str | None, vi_title: str,
-                  when: datetime) -> ArticleVersion:
+                  when: datetime, slug: str) -> ArticleVersion:
+    """One language version; its lead and body text are drawn lazily from a per-version seed."""
     title = vi_title if lang == "vi" else unique_title(rng, lang, site.titles(lang))
-    lead_text = sentences(rng, lang, 1, 2) if lead else ""
-    if lead_text and outlet == TCCS:
-        lead_text = "TCCS - " + lead_text
-    blocks = [Block(k, sentences(rng, lang, 1, 4) if k == "p" else phrase(rng, lang, 3, 7))
-              for k in kinds]
     imgs = []
     for n, spec in enumerate(images, 1):
         caption = "" if spec.placement == "none" else _caption(rng, lang, n, vi_title, when)
         imgs.append(dataclasses.replace(spec, caption=caption))
     return ArticleVersion(
-        lang=lang, title=title, lead=lead_text, blocks=blocks, images=imgs,
+        lang=lang, title=title, images=imgs,
         quirks=_quirks(rng, lang),
         ad_marker=rng.choice(AD_MARKERS[lang]) if rng.random() < 0.35 else "",
         source_style="link" if lang in ("ko", "ja") and rng.random() < 0.5 else "label",
-        comments=rng.choice((0, 0, 0, 0, 1, 2, 5, 12)))
+        comments=rng.choice((0, 0, 0, 0, 1, 2, 5, 12)),
+        text_seed=_text_seed(site.seed, slug, lang), kinds=tuple(kinds), has_lead=lead,
+        lead_prefix="TCCS - " if outlet == TCCS else "")
 
 
-def make_article(rng: random.Random, site: SiteModel, layout: str | None = None) -> Article:
-    """Generate one new article (not yet added to ``site``) with all its language versions."""
+def make_article(rng: random.Random, site: SiteModel, layout: str | None = None, *,
+                 published: datetime | None = None, langs: Sequence[str] | None = None
+                 ) -> Article:
+    """Generate one new article (not yet added to ``site``) with all its language versions.
+
+    ``published`` fixes the publication time (the article is then fresh: never modified) and
+    ``langs`` the languages it exists in (Vietnamese always); otherwise both are random.
+    """
     layout = layout or rng.choices("ABC", (70, 15, 15))[0]
     categories = _pick_categories(rng, site)
-    published = _random_datetime(rng)
     modified = None
-    if layout == "A" and rng.random() < 0.4:
-        modified = published + timedelta(seconds=rng.randint(600, 20 * 86400))
+    if published is None:
+        published = _random_datetime(rng)
+        if layout == "A" and rng.random() < 0.4:
+            modified = min(published + timedelta(seconds=rng.randint(600, 20 * 86400)),
+                           DATE_END)
     outlet = None
     if rng.random() >= 0.05:
         names = list(OUTLETS)
         outlet = rng.choices(names, [OUTLETS[n][2] for n in names])[0]
-    langs = ["vi"] + [lg for lg in site.langs if lg != "vi" and rng.random() < COVERAGE[lg]]
-    used_slugs = set(site.articles)
+    if langs is None:
+        langs = ["vi"] + [lg for lg in site.langs if lg != "vi" and rng.random() < COVERAGE[lg]]
+    else:
+        unknown = set(langs) - set(site.langs)
+        if unknown:
+            raise ValueError(f"languages not on this site: {sorted(unknown)}")
+        langs = ["vi"] + [lg for lg in site.langs if lg != "vi" and lg in langs]
     while True:
         vi_title = unique_title(rng, "vi", site.titles("vi"))
         slug = slugify(vi_title)
-        if slug not in used_slugs:
+        if slug not in site.articles and slug not in site.gone:
             break
     source_url = None
     if outlet and rng.random() >= 0.06:
@@ -518,15 +618,17 @@ def make_article(rng: random.Random, site: SiteModel, layout: str | None = None)
         next_data=layout == "A" and rng.random() < 0.3)
     for lang in langs:
         article.versions[lang] = _make_version(rng, site, lang, kinds, images, has_lead,
-                                               outlet, vi_title, published)
+                                               outlet, vi_title, published, slug)
     return article
 
 
 def add_article(site: SiteModel, article: Article) -> Article:
     """Add ``article`` to ``site`` (slugs must be unique) and return it."""
-    if article.slug in site.articles:
+    if article.slug in site.articles or article.slug in site.gone:
         raise ValueError(f"duplicate slug {article.slug!r}")
+    site.titles("vi")  # bring the title index up to date before counting this article
     site.articles[article.slug] = article
+    site._index(article)
     return article
 
 
@@ -551,15 +653,21 @@ def _static_pages(rng: random.Random) -> dict[str, StaticPage]:
             for path, title in pages.items()}
 
 
-def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS
-               ) -> SiteModel:
-    """Build the deterministic site: same arguments → identical model (and rendered bytes)."""
+def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS, *,
+               unlisted: int = 0, page_padding_kb: int = 0) -> SiteModel:
+    """Build the deterministic site: same arguments → identical model (and rendered bytes).
+
+    ``unlisted`` extra articles exist only in sitemaps and feeds (no listing links to them);
+    ``page_padding_kb`` makes the renderer pad HTML pages to about that many KB.
+    """
     unknown = [lg for lg in langs if lg not in WORDS]
     if unknown or "vi" not in langs:
         raise ValueError(f"langs must include 'vi' and only {sorted(WORDS)}: {langs}")
+    if n_articles < 0 or unlisted < 0 or page_padding_kb < 0:
+        raise ValueError("n_articles, unlisted and page_padding_kb must be >= 0")
     langs = ("vi",) + tuple(lg for lg in langs if lg != "vi")
     rng = random.Random(seed)
-    site = SiteModel(seed=seed, langs=langs)
+    site = SiteModel(seed=seed, langs=langs, padding_kb=page_padding_kb)
     site.categories = _make_categories(rng, langs)
     site.tags = _make_tags(rng, langs)
     site.authors = _make_authors()
@@ -569,4 +677,115 @@ def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LA
     if site.articles:
         _add_duplicate(rng, site)
     site.static_pages = _static_pages(rng)
+    for layout in _spread(rng, "A" * 14 + "B" * 3 + "C" * 3, unlisted):
+        article = make_article(rng, site, layout)
+        article.listed = False
+        add_article(site, article)
     return site
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def _mutation_rng(site: SiteModel, what: str) -> random.Random:
+    """A generator for one mutation, seeded by the site seed and revision (deterministic)."""
+    site.revision += 1
+    return random.Random(f"{site.seed}/{site.revision}/{what}")
+
+
+def advance_clock(site: SiteModel, minutes: int) -> datetime:
+    """Move the site clock forward by ``minutes`` (the news sitemap window moves with it)."""
+    if minutes < 0:
+        raise ValueError("the site clock only moves forward")
+    site.now += timedelta(minutes=minutes)
+    return site.now
+
+
+def add_articles(site: SiteModel, n: int, *, langs: Sequence[str] | None = None,
+                 minutes_apart: int = 5, listed: bool = True) -> list[Article]:
+    """Publish ``n`` new articles after every existing one, ``minutes_apart`` apart.
+
+    They top their category listings, join their day sitemap, the news sitemap and the feeds.
+    ``langs`` fixes their languages (Vietnamese always; default: random coverage). The site clock
+    ends at the last one's publication time.
+    """
+    if n < 0 or minutes_apart < 1:
+        raise ValueError("n must be >= 0 and minutes_apart >= 1")
+    if langs is not None and set(langs) - set(site.langs):
+        raise ValueError(f"languages not on this site: {sorted(set(langs) - set(site.langs))}")
+    rng = _mutation_rng(site, "add")
+    start = max([site.now, *(a.published for a in site.articles.values())])
+    start = start.replace(second=0, microsecond=0)
+    added = []
+    for k in range(1, n + 1):
+        when = start + timedelta(minutes=minutes_apart * k)
+        article = make_article(rng, site, published=when, langs=langs)
+        article.listed = listed
+        added.append(add_article(site, article))
+    if added:
+        site.now = added[-1].published
+    return added
+
+
+def _unlink_duplicates(site: SiteModel, slug: str) -> None:
+    """``slug`` no longer has the same text as its republished copy (or original)."""
+    for art in site.articles.values():
+        if art.dup_of == slug or (art.slug == slug and art.dup_of):
+            art.dup_of = None
+
+
+def _article(site: SiteModel, slug: str) -> Article:
+    if slug not in site.articles:
+        raise KeyError(f"no article {slug!r}")
+    return site.articles[slug]
+
+
+def change_article(site: SiteModel, slug: str, *, langs: Sequence[str] | None = None,
+                   retitle: str | None = None, minutes: int = 10) -> Article:
+    """Edit the body of the ``langs`` versions (default: all) of an article, and the title of
+    the ``retitle`` version if given, ``minutes`` after the latest site event.
+
+    One paragraph is rewritten and one appended; ``modified`` becomes the new ``site.now``.
+    """
+    art = _article(site, slug)
+    targets = list(art.versions) if langs is None else list(langs)
+    missing = [lg for lg in [*targets, *([retitle] if retitle else [])] if lg not in art.versions]
+    if missing:
+        raise ValueError(f"{slug!r} has no version in {missing}")
+    rng = _mutation_rng(site, f"change:{slug}")
+    site.now = max(site.now, art.changed) + timedelta(minutes=minutes)
+    for lang in targets:
+        ver = art.versions[lang]
+        blocks = ver.blocks
+        paragraphs = [i for i, b in enumerate(blocks) if b.kind == "p"]
+        i = paragraphs[rng.randrange(len(paragraphs))]
+        text = blocks[i].text
+        while text == blocks[i].text:
+            text = sentences(rng, lang, 1, 4)
+        ver.blocks = [*blocks[:i], Block("p", text), *blocks[i + 1:],
+                      Block("p", sentences(rng, lang, 1, 2))]
+    if retitle:
+        title = unique_title(rng, retitle, site.titles(retitle))
+        art.versions[retitle].title = title
+        site.titles(retitle).add(title)
+    art.modified = site.now
+    if "vi" in targets or retitle == "vi":
+        _unlink_duplicates(site, slug)
+    return art
+
+
+def remove_article(site: SiteModel, slug: str, *, status: int = 410, minutes: int = 10
+                   ) -> Article:
+    """Take an article down ``minutes`` after the latest site event: every language page then
+    answers ``status`` (404 or 410) and it leaves listings, sitemaps, feeds and the truth."""
+    if status not in GONE_STATUSES:
+        raise ValueError(f"status must be one of {GONE_STATUSES}")
+    art = _article(site, slug)
+    site.titles("vi")  # keep the title index counting removed articles
+    site.revision += 1
+    site.now += timedelta(minutes=minutes)
+    _unlink_duplicates(site, slug)
+    del site.articles[slug]
+    site.gone[slug] = Removal(art, status, site.now)
+    site._indexed = len(site.articles) + len(site.gone)
+    return art

@@ -3,17 +3,31 @@
 Rendering is a pure function of the model: every quirk (zero-width characters, NFD text, split
 words, ad placeholders…) is either recorded in the model or placed at a position derived from
 stable data, so the same model always gives the same bytes.
+
+Pages are rendered on demand: :class:`SiteRenderer` indexes the model and maps each request
+target to a route, :class:`PageMap` renders routes as they are read and keeps an LRU of them.
+Every 200 page carries an ``ETag`` (hash of its body); article pages also a ``Last-Modified``.
+Sitemaps and feeds live in ``feeds.py``; the optional page weight in ``padding.py``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import threading
 import unicodedata
 import zlib
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from itertools import islice
+from typing import Any
 
+from . import feeds
 from .model import (
     CANONICAL,
     OUTLETS,
@@ -30,6 +44,7 @@ from .model import (
     lang_prefix,
     slugify,
 )
+from .padding import Padding
 
 SITE_NAME = "Vietnam.vn - Nền tảng quảng bá Việt Nam"
 BUILD_ID = "vn7Kq2xRz0aB3cD4eF5gH"
@@ -80,6 +95,8 @@ STATIC_LINKS = {"/gioi-thieu": "Giới thiệu",
                 "/lien-he": "Liên hệ"}
 BLANK_PARAGRAPHS = ("<p>&nbsp;</p>", "<p> </p>", "<p>\u200b</p>", "<p><br/></p>")
 ROBOTS = f"User-agent: *\nAllow: /\n\nSitemap: {CANONICAL}/sitemap.xml\n"
+XML_TYPE = "application/xml; charset=utf-8"
+RSS_TYPE = "application/rss+xml; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,41 @@ class Page:
     status: int
     headers: dict[str, str]
     body: bytes
+
+    @property
+    def etag(self) -> str | None:
+        """The ``ETag`` header, if any."""
+        return self.headers.get("ETag")
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """The ``Last-Modified`` header as an aware datetime, if any."""
+        value = self.headers.get("Last-Modified")
+        return parsedate_to_datetime(value) if value else None
+
+
+Route = tuple[str, ...]
+"""What a request target shows: ``("article", slug, lang)``, ``("listing", cat, lang, page)``…"""
+NextData = tuple[str, dict[str, Any], dict[str, Any]]
+"""(Next.js page, query, page props) of a ``__NEXT_DATA__`` script."""
+
+
+def etag(body: bytes) -> str:
+    """Strong ETag of a body: the first 16 hex digits of its SHA-1, quoted."""
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+
+
+def http_date(dt: datetime) -> str:
+    """RFC 7231 date (``Wed, 25 Nov 2026 05:00:00 GMT``)."""
+    return format_datetime(dt.astimezone(UTC), usegmt=True)
+
+
+def with_validators(page: Page, modified: datetime | None = None) -> Page:
+    """``page`` with an ``ETag`` (and ``Last-Modified`` when ``modified`` is given)."""
+    headers = {**page.headers, "ETag": etag(page.body)}
+    if modified is not None:
+        headers["Last-Modified"] = http_date(modified)
+    return Page(page.status, headers, page.body)
 
 
 def esc(text: str) -> str:
@@ -131,6 +183,17 @@ def html_page(body: str, status: int = 200) -> Page:
     return Page(status, dict(HTML_HEADERS), body.encode("utf-8"))
 
 
+def gone_page(status: int) -> Page:
+    """The page of a taken-down article: the 404 page, or a 410 page."""
+    if status == 404:
+        return not_found_page()
+    body = ('<!DOCTYPE html><html><head><meta charSet="utf-8"/>'
+            "<title>410: This page has been removed</title></head><body><div id=\"__next\">"
+            '<div class="next-error-h1-wrap"><h1 class="next-error-h1">410</h1>'
+            "<h2>This page has been removed.</h2></div></div></body></html>")
+    return html_page(body, 410)
+
+
 def not_found_page() -> Page:
     """The Next.js 404 page."""
     body = ('<!DOCTYPE html><html><head><meta charSet="utf-8"/>'
@@ -146,7 +209,7 @@ def _split_punct(word: str) -> tuple[str, str]:
     return word, ""
 
 
-def inline_html(text: str, lang: str, quirks: set[str], i: int, tag_href: str) -> str:
+def inline_html(text: str, lang: str, quirks: AbstractSet[str], i: int, tag_href: str) -> str:
     """Inner HTML of paragraph ``i``: the text plus the version's inline quirks."""
     if lang not in SPACED:
         return _inline_cjk(text, quirks, i, tag_href)
@@ -175,7 +238,7 @@ def inline_html(text: str, lang: str, quirks: set[str], i: int, tag_href: str) -
     return ("\ufeff" + out) if "zw" in quirks and i == 0 else out
 
 
-def _inline_cjk(text: str, quirks: set[str], i: int, tag_href: str) -> str:
+def _inline_cjk(text: str, quirks: AbstractSet[str], i: int, tag_href: str) -> str:
     if "autolink" in quirks and i % 2 == 0 and len(text) > 6:
         out = f'<a class="keyword-link" href="{tag_href}">{esc(text[:2])}</a>{esc(text[2:])}'
     elif "split_word" in quirks and i % 2 == 1 and len(text) > 8:
@@ -187,7 +250,7 @@ def _inline_cjk(text: str, quirks: set[str], i: int, tag_href: str) -> str:
     return out
 
 
-def _noisy(text: str, quirks: set[str]) -> str:
+def _noisy(text: str, quirks: AbstractSet[str]) -> str:
     """Lead/title text with the version's whitespace quirks."""
     out = esc(text)
     if "nbsp" in quirks:
@@ -213,58 +276,191 @@ def image_html(img: Image, alt: str, cls: str = "image") -> str:
 
 
 class SiteRenderer:
-    """Renders one site; caches the per-language article orderings it needs."""
+    """Renders one site on demand. The constructor indexes the model (orderings, listings, day
+    sitemaps); :meth:`routes` maps every request target to a route and :meth:`page` renders one.
+    Build a new renderer after changing the model."""
 
     def __init__(self, site: SiteModel) -> None:
         self.site = site
-        self._in_lang = {lang: site.in_lang(lang) for lang in site.langs}
-
-    # ------------------------------------------------------------------ whole site
-
-    def render(self) -> dict[str, Page]:
-        """Every page, keyed by request target (path plus optional ``?query``)."""
-        site = self.site
-        pages: dict[str, Page] = {"/robots.txt": Page(
-            200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS.encode())}
-        for path in (*SCRIPTS, CSS):
-            kind = "text/css" if path.endswith(".css") else "application/javascript"
-            pages[path] = Page(200, {"Content-Type": f"{kind}; charset=utf-8"},
-                               b"/* next.js static asset (mirror) */\n")
+        arts = sorted(site.articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
+        self.newest: list[Article] = arts
+        """Every current article, newest first (sitemaps and feeds)."""
+        self._all = {lang: [a for a in arts if lang in a.versions] for lang in site.langs}
+        self._in_lang = {lang: [a for a in self._all[lang] if a.listed] for lang in site.langs}
+        self._by_cat: dict[tuple[str, str], list[Article]] = {}
         for lang in site.langs:
-            pages[home_path(lang)] = html_page(self.home(lang))
+            for art in self._in_lang[lang]:
+                for slug in art.categories:
+                    self._by_cat.setdefault((slug, lang), []).append(art)
+        self.days: dict[str, list[Article]] = {}
+        """Publication day (``YYYY-MM-DD``, Vietnam time) → its articles, newest days first."""
+        for art in arts:
+            self.days.setdefault(feeds.day_of(art), []).append(art)
+        self._groups: dict[tuple[str, str], dict[str, list[Article]]] = {}
+        self.padding = Padding(site) if site.padding_kb > 0 else None
+        self.feeds = feeds.Feeds(self)
+
+    # ------------------------------------------------------------------ indices
+
+    def newest_in(self, lang: str) -> list[Article]:
+        """Every article in ``lang`` (listed or not), newest first."""
+        return self._all[lang]
+
+    def shown(self, lang: str) -> list[Article]:
+        """Listed articles in ``lang``, newest first (what listings and boxes may link)."""
+        return self._in_lang[lang]
+
+    def listed(self, category: str, lang: str) -> list[Article]:
+        """Listed articles of a category in ``lang``, newest first."""
+        return self._by_cat.get((category, lang), [])
+
+    def group_slugs(self, kind: str) -> list[str]:
+        """Tags or authors (``kind``) that have a page."""
+        group = self.site.tags if kind == "tag" else self.site.authors
+        return [slug for slug, item in group.items() if item.has_page]
+
+    def group_pages(self, lang: str, kind: str) -> dict[str, list[Article]]:
+        """Tag or author (``kind``) pages that exist → their listed articles in ``lang``."""
+        key = (lang, kind)
+        if key not in self._groups:
+            pages: dict[str, list[Article]] = {slug: [] for slug in self.group_slugs(kind)}
+            for art in self._in_lang[lang]:
+                for slug in art.tags if kind == "tag" else art.authors:
+                    if slug in pages:
+                        pages[slug].append(art)
+            self._groups[key] = pages
+        return self._groups[key]
+
+    # ------------------------------------------------------------------ routing
+
+    def routes(self) -> dict[str, Route]:
+        """Every request target the site answers (path plus optional ``?query``) → its route."""
+        site = self.site
+        out: dict[str, Route] = {"/robots.txt": ("robots",)}
+        out.update({path: ("asset", path) for path in (*SCRIPTS, CSS)})
+        for lang in site.langs:
+            out[home_path(lang)] = ("home", lang)
             for cat in site.categories.values():
-                for key, body in self.listing_pages(cat, lang).items():
-                    pages[key] = html_page(body)
-            for key, body in self.tag_and_author_pages(lang).items():
-                pages[key] = html_page(body)
+                base = category_path(lang, cat.slug)
+                n = self.listing_count(cat, lang)
+                for p in range(1, n + 1):
+                    route = ("listing", cat.slug, lang, str(p))
+                    if cat.pagination == "path":
+                        out[f"{base}/page/{p}"] = route
+                    else:
+                        out[f"{base}?page={p}"] = route
+                    if p == 1:
+                        out[base] = route
+            prefix = lang_prefix(lang)
+            for kind in ("tag", "author"):
+                for slug in self.group_slugs(kind):
+                    out[f"{prefix}/{kind}/{slug}"] = (kind, lang, slug)
         for art in site.articles.values():
             for lang in art.versions:
-                pages[article_path(lang, art.slug)] = html_page(self.article(art, lang))
-        for static in site.static_pages.values():
-            content = "".join(f"<p>{esc(p)}</p>" for p in static.paragraphs)
-            head = '<meta property="og:type" content="website"/>'
-            pages[static.path] = html_page(self.document(
-                "vi", static.title, head=head,
-                content=f'<div class="ant-layout-content"><div class="static-page">'
-                        f"<h1>{esc(static.title)}</h1>{content}</div></div>"))
-        return pages
+                out[article_path(lang, art.slug)] = ("article", art.slug, lang)
+        for slug, removal in site.gone.items():
+            for lang in removal.article.versions:
+                out[article_path(lang, slug)] = ("gone", slug, lang)
+        out.update({path: ("static", path) for path in site.static_pages})
+        out.update(self.feeds.routes())
+        return out
+
+    def page(self, route: Route) -> Page:
+        """Render one route from :meth:`routes` (with its validators)."""
+        kind, *args = route
+        if kind == "robots":
+            return Page(200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS.encode())
+        if kind == "asset":
+            ctype = "text/css" if args[0].endswith(".css") else "application/javascript"
+            return Page(200, {"Content-Type": f"{ctype}; charset=utf-8"},
+                        b"/* next.js static asset (mirror) */\n")
+        if kind == "gone":
+            return gone_page(self.site.gone[args[0]].status)
+        if kind in ("sitemap_index", "sitemap_day", "sitemap_section", "news_sitemap", "rss"):
+            ctype = RSS_TYPE if kind == "rss" else XML_TYPE
+            return with_validators(Page(200, {"Content-Type": ctype, "X-Powered-By": "Next.js"},
+                                        self.feeds.render(route)))
+        if kind == "article":
+            art = self.site.articles[args[0]]
+            page = html_page(self.article(art, args[1]))
+            return with_validators(page, art.changed)
+        if kind == "home":
+            body = self.home(args[0])
+        elif kind == "listing":
+            body = self.listing_page(self.site.categories[args[0]], args[1], int(args[2]))
+        elif kind in ("tag", "author"):
+            body = self.group_page(kind, args[0], args[1])
+        else:
+            body = self.static_page(args[0])
+        return with_validators(html_page(body))
+
+    def render(self) -> dict[str, Page]:
+        """Every page, keyed by request target (targets of one route share one render)."""
+        done: dict[Route, Page] = {}
+        out = {}
+        for key, route in self.routes().items():
+            if route not in done:
+                done[route] = self.page(route)
+            out[key] = done[route]
+        return out
 
     # ------------------------------------------------------------------ page frame
 
     def document(self, lang: str, title: str, content: str, *, head: str = "",
-                 switcher: dict[str, str] | None = None, next_data: str = "") -> str:
-        """A full HTML document: head, site header, ``content``, footer."""
+                 switcher: dict[str, str] | None = None, next_data: NextData | None = None,
+                 route: str = "/[...slug]") -> str:
+        """A full HTML document: head, site header, ``content``, footer; padded to about
+        ``site.padding_kb`` KB when asked (``route`` names the Next.js page for the padding's
+        ``__NEXT_DATA__`` when the page has none of its own)."""
         switcher = switcher or {lg: home_path(lg) for lg in self.site.langs}
+        parts = {"title": title, "head": head, "content": content,
+                 "header": self.header(lang, switcher), "footer_inner": self.footer_inner(lang)}
+        page = self._assemble(lang, parts, next_data)
+        pad = self.padding
+        if pad is None:
+            return page
+        target = self.site.padding_kb * 1024
+        remaining = target - len(page.encode())
+        if remaining <= 0:
+            return page
+        pieces = {"config": len(json.dumps(pad.config(lang), ensure_ascii=False).encode()),
+                  "mega": len(pad.mega_menu(lang).encode()),
+                  "farm": len(pad.footer_farm(lang).encode())}
+        use = set()
+        for name, size in pieces.items():
+            if size <= remaining:
+                use.add(name)
+                remaining -= size
+        if "config" in use:
+            page_name, query, props = next_data or (route, {}, {})
+            next_data = (page_name, query, {**props, "layout": pad.config(lang)})
+        page = self._assemble(lang, parts, next_data, use)
+        size, n = len(page.encode()), 0
+        while size < target:
+            size += len(pad.chunk(n).encode())
+            n += 1
+        return self._assemble(lang, parts, next_data, use, n)
+
+    def _assemble(self, lang: str, parts: dict[str, str], next_data: NextData | None,
+                  use: set[str] | frozenset[str] = frozenset(), chunks: int = 0) -> str:
+        pad = self.padding
+        mega = pad.mega_menu(lang) if pad and "mega" in use else ""
+        farm = pad.footer_farm(lang) if pad and "farm" in use else ""
+        inline = "".join(pad.chunk(i) for i in range(chunks)) if pad else ""
+        nd = self.next_data(*next_data) if next_data else ""
         scripts = "".join(f'<script src="{s}" defer=""></script>' for s in SCRIPTS)
+        header = parts["header"].replace("</header>", f"{mega}</header>") if mega else \
+            parts["header"]
         return ("<!DOCTYPE html>"
                 f'<html lang="{HTML_LANG.get(lang, lang)}"><head><meta charSet="utf-8"/>'
                 '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-                f"<title>{esc(title)} - Vietnam.vn</title>{head}"
+                f"<title>{esc(parts['title'])} - Vietnam.vn</title>{parts['head']}"
                 f'<link rel="preload" href="{CSS}" as="style"/>'
                 f'<link rel="stylesheet" href="{CSS}" data-n-g=""/>{scripts}</head>'
                 f'<body><div id="__next"><section class="ant-layout">'
-                f"{self.header(lang, switcher)}{content}{self.footer(lang)}</section></div>"
-                f"{next_data}</body></html>")
+                f"{header}{parts['content']}"
+                f'<footer class="ant-layout-footer site-footer">{parts["footer_inner"]}{farm}'
+                f"</footer></section></div>{nd}{inline}</body></html>")
 
     def header(self, lang: str, switcher: dict[str, str]) -> str:
         """Site header: logo, slogan, language switcher and nav menu."""
@@ -285,6 +481,11 @@ class SiteRenderer:
 
     def footer(self, lang: str) -> str:
         """Footer: footer-only categories, static pages, social and partner links."""
+        return (f'<footer class="ant-layout-footer site-footer">{self.footer_inner(lang)}'
+                "</footer>")
+
+    def footer_inner(self, lang: str) -> str:
+        """Inside of the footer."""
         cats = [c for c in self.site.categories.values() if c.placement == "footer"]
         cats += self.site.nav_categories()[:3]
         cat_links = "".join(f'<a href="{category_path(lang, c.slug)}">{esc(c.labels[lang])}</a>'
@@ -292,8 +493,7 @@ class SiteRenderer:
         static = "".join(f'<a href="{p}">{esc(t)}</a>' for p, t in STATIC_LINKS.items())
         partners = "".join(f'<a href="{home}" target="_blank" rel="nofollow">{esc(name)}</a>'
                            for name, (home, _, _) in OUTLETS.items())
-        return ('<footer class="ant-layout-footer site-footer">'
-                f'<div class="footer-categories">{cat_links}</div>'
+        return (f'<div class="footer-categories">{cat_links}</div>'
                 f'<div class="footer-links">{static}</div>'
                 '<div class="footer-social">'
                 '<a href="https://www.facebook.com/vietnamvn" target="_blank" '
@@ -301,15 +501,24 @@ class SiteRenderer:
                 '<a href="https://www.youtube.com/@vietnamvn" target="_blank" '
                 'rel="noopener nofollow">YouTube</a></div>'
                 f'<div class="footer-partners">{partners}</div>'
-                f'<p class="copyright">© 2026 {SITE_NAME}</p></footer>')
+                f'<p class="copyright">© 2026 {SITE_NAME}</p>')
 
     @staticmethod
-    def next_data(page: str, query: dict[str, object], props: dict[str, object]) -> str:
+    def next_data(page: str, query: dict[str, Any], props: dict[str, Any]) -> str:
         """The ``__NEXT_DATA__`` script."""
         data = {"props": {"pageProps": props, "__N_SSP": True}, "page": page, "query": query,
                 "buildId": BUILD_ID, "isFallback": False, "gssp": True, "scriptLoader": []}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
         return f'<script id="__NEXT_DATA__" type="application/json">{text}</script>'
+
+    def static_page(self, path: str) -> str:
+        """A Vietnamese static page (about, privacy, contact)."""
+        static = self.site.static_pages[path]
+        content = "".join(f"<p>{esc(p)}</p>" for p in static.paragraphs)
+        head = '<meta property="og:type" content="website"/>'
+        return self.document("vi", static.title, head=head,
+                             content=f'<div class="ant-layout-content"><div class="static-page">'
+                                     f"<h1>{esc(static.title)}</h1>{content}</div></div>")
 
     # ------------------------------------------------------------------ listings
 
@@ -335,7 +544,7 @@ class SiteRenderer:
             for k, a in enumerate(self._in_lang[lang][:20]))
         blocks = []
         for cat in self.site.nav_categories():
-            top = [a for a in self._in_lang[lang] if cat.slug in a.categories][:3]
+            top = self.listed(cat.slug, lang)[:3]
             items = "".join(self.post_item(a, lang, article_path(lang, a.slug)) for a in top)
             blocks.append(f'<div class="home-category-block"><h2><a href="'
                           f'{category_path(lang, cat.slug)}">{esc(cat.labels[lang])}</a></h2>'
@@ -343,39 +552,46 @@ class SiteRenderer:
         content = (f'<div class="ant-layout-content"><div class="home-page">'
                    f'<h2 class="section-title">{UI[lang]["latest"]}</h2>'
                    f'<div class="home-latest">{latest}</div>{"".join(blocks)}</div></div>')
-        nd = self.next_data("/", {}, {"lang": lang,
-                                      "categories": list(self.site.categories)})
+        nd = ("/", {}, {"lang": lang, "categories": list(self.site.categories)})
         head = ('<meta property="og:type" content="website"/>'
                 f'<meta property="og:url" content="{CANONICAL}{lang_prefix(lang)}"/>')
         return self.document(lang, "Nền tảng quảng bá Việt Nam", content, head=head,
                              next_data=nd)
 
+    def listing_count(self, cat: Category, lang: str) -> int:
+        """Number of pages of a category listing (at least 1)."""
+        return max(1, -(-len(self.listed(cat.slug, lang)) // cat.page_size))
+
+    def listing_page(self, cat: Category, lang: str, p: int) -> str:
+        """Page ``p`` of a category listing."""
+        arts = self.listed(cat.slug, lang)
+        size = cat.page_size
+        n = self.listing_count(cat, lang)
+        switcher = {lg: category_path(lg, cat.slug) for lg in self.site.langs}
+        chunk = arts[(p - 1) * size:p * size]
+        items = "".join(
+            self.post_item(a, lang, link(article_path(lang, a.slug), cat.href_style,
+                                         (p - 1) * size + k), cat.thumbs)
+            for k, a in enumerate(chunk))
+        head, pager = self.pager(cat, lang, p, n)
+        content = (f'<div class="ant-layout-content"><div class="ant-row category-page">'
+                   f'<div class="ant-col main-col"><h1 class="category-title">'
+                   f'{esc(cat.labels[lang])}</h1><div class="post-list">{items}</div>'
+                   f"{pager}</div>{self.sidebar(cat, lang)}</div></div>")
+        nd: NextData | None = None
+        if cat.thumbs:
+            nd = ("/category/[slug]", {"slug": cat.slug, "page": str(p)},
+                  {"category": cat.slug, "page": p, "total": len(arts)})
+        return self.document(lang, cat.labels[lang], content, switcher=switcher,
+                             head='<meta property="og:type" content="website"/>' + head,
+                             next_data=nd, route="/category/[slug]")
+
     def listing_pages(self, cat: Category, lang: str) -> dict[str, str]:
         """Every page of a category listing, keyed by each request target that serves it."""
-        arts = [a for a in self._in_lang[lang] if cat.slug in a.categories]
-        size = cat.page_size
-        n = max(1, -(-len(arts) // size))
         base = category_path(lang, cat.slug)
         out: dict[str, str] = {}
-        switcher = {lg: category_path(lg, cat.slug) for lg in self.site.langs}
-        for p in range(1, n + 1):
-            chunk = arts[(p - 1) * size:p * size]
-            items = "".join(
-                self.post_item(a, lang, link(article_path(lang, a.slug), cat.href_style,
-                                             (p - 1) * size + k), cat.thumbs)
-                for k, a in enumerate(chunk))
-            head, pager = self.pager(cat, lang, p, n)
-            content = (f'<div class="ant-layout-content"><div class="ant-row category-page">'
-                       f'<div class="ant-col main-col"><h1 class="category-title">'
-                       f'{esc(cat.labels[lang])}</h1><div class="post-list">{items}</div>'
-                       f"{pager}</div>{self.sidebar(cat, lang)}</div></div>")
-            nd = ""
-            if cat.thumbs:
-                nd = self.next_data("/category/[slug]", {"slug": cat.slug, "page": str(p)},
-                                    {"category": cat.slug, "page": p, "total": len(arts)})
-            page = self.document(lang, cat.labels[lang], content, switcher=switcher,
-                                 head='<meta property="og:type" content="website"/>' + head,
-                                 next_data=nd)
+        for p in range(1, self.listing_count(cat, lang) + 1):
+            page = self.listing_page(cat, lang, p)
             if cat.pagination == "path":
                 keys = [f"{base}/page/{p}"] + ([base] if p == 1 else [])
             else:
@@ -432,7 +648,8 @@ class SiteRenderer:
         cat_links = "".join(f'<li><a href="{category_path(lang, c.slug)}">'
                             f"{esc(c.labels[lang])}</a></li>" for c in cats)
         forms = ("alias", "cdn", "relative", "protocol")
-        others = [a for a in self._in_lang[lang] if cat.slug not in a.categories][:4]
+        others = list(islice((a for a in self._in_lang[lang] if cat.slug not in a.categories),
+                             4))
         most = "".join(
             f'<div class="most-read-item"><a class="v-link-title" href="'
             f'{esc(link(article_path(lang, a.slug), forms[k], k + 2))}" '
@@ -451,26 +668,24 @@ class SiteRenderer:
                 '<a class="fanpage" href="https://www.facebook.com/vietnamvn" target="_blank" '
                 'rel="noopener nofollow">Facebook</a></aside>')
 
+    def group_page(self, kind: str, lang: str, slug: str) -> str:
+        """A small listing for a tag or an author (``kind``) that has a page."""
+        title = ("#" + self.site.tags[slug].labels[lang] if kind == "tag"
+                 else self.site.authors[slug].name)
+        arts = self.group_pages(lang, kind)[slug]
+        items = "".join(self.post_item(a, lang, article_path(lang, a.slug)) for a in arts[:12])
+        content = (f'<div class="ant-layout-content"><div class="tag-page">'
+                   f'<h1>{esc(title)}</h1><div class="post-list">{items}</div></div></div>')
+        return self.document(lang, title, content, route=f"/{kind}/[slug]",
+                             head='<meta property="og:type" content="website"/>')
+
     def tag_and_author_pages(self, lang: str) -> dict[str, str]:
         """Small listings for tags and authors that have a page (the others are 404)."""
-        out = {}
         prefix = lang_prefix(lang)
-        groups: list[tuple[str, str, list[Article]]] = []
-        for tag in self.site.tags.values():
-            if tag.has_page:
-                arts = [a for a in self._in_lang[lang] if tag.slug in a.tags]
-                groups.append((f"{prefix}/tag/{tag.slug}", "#" + tag.labels[lang], arts))
-        for author in self.site.authors.values():
-            if author.has_page:
-                arts = [a for a in self._in_lang[lang] if author.slug in a.authors]
-                groups.append((f"{prefix}/author/{author.slug}", author.name, arts))
-        for path, title, arts in groups:
-            items = "".join(self.post_item(a, lang, article_path(lang, a.slug))
-                            for a in arts[:12])
-            content = (f'<div class="ant-layout-content"><div class="tag-page">'
-                       f'<h1>{esc(title)}</h1><div class="post-list">{items}</div></div></div>')
-            out[path] = self.document(lang, title, content,
-                                      head='<meta property="og:type" content="website"/>')
+        out = {}
+        for kind in ("tag", "author"):
+            for slug in self.group_slugs(kind):
+                out[f"{prefix}/{kind}/{slug}"] = self.group_page(kind, lang, slug)
         return out
 
     # ------------------------------------------------------------------ articles
@@ -484,10 +699,10 @@ class SiteRenderer:
             content = unicodedata.normalize("NFD", content)
         switcher = {lg: article_path(lg, art.slug) for lg in self.site.langs
                     if lg in art.versions}
-        nd = ""
+        nd: NextData | None = None
         if art.next_data:
-            nd = self.next_data("/[...slug]", {"slug": [art.slug]},
-                                {"post": {"slug": art.slug, "lang": lang, "title": ver.title}})
+            nd = ("/[...slug]", {"slug": [art.slug]},
+                  {"post": {"slug": art.slug, "lang": lang, "title": ver.title}})
         return self.document(lang, ver.title, content, head=head, switcher=switcher,
                              next_data=nd)
 
@@ -525,9 +740,9 @@ class SiteRenderer:
         return sep.join(links)
 
     def _related(self, art: Article, lang: str) -> list[Article]:
-        first = art.categories[0]
-        return [a for a in self._in_lang[lang]
-                if first in a.categories and a.slug != art.slug][:3]
+        """Up to three listed articles of the article's first category (never itself)."""
+        return list(islice((a for a in self.listed(art.categories[0], lang)
+                            if a.slug != art.slug), 3))
 
     def _tag_links(self, art: Article, lang: str, cls: str = "tag-item") -> str:
         prefix = lang_prefix(lang)
@@ -679,5 +894,52 @@ class SiteRenderer:
 
 
 def render_site(site: SiteModel) -> dict[str, Page]:
-    """Render every page of ``site``, keyed by request target."""
+    """Render every page of ``site``, keyed by request target (eagerly: small sites only)."""
     return SiteRenderer(site).render()
+
+
+class PageMap(Mapping[str, Page]):
+    """Request target → page, rendered on demand and kept in a bounded LRU cache (thread-safe).
+
+    Iterating, ``len`` and ``in`` only use the route table; reading a page renders it (once per
+    route while it stays cached). ``cache_size`` bounds the number of cached routes.
+    """
+
+    def __init__(self, renderer: SiteRenderer, cache_size: int = 2000) -> None:
+        self.renderer = renderer
+        self.routes = renderer.routes()
+        self.cache_size = cache_size
+        self._cache: OrderedDict[Route, Page] = OrderedDict()
+        self._lock = threading.Lock()
+        self.renders = 0
+        """Number of pages rendered so far (cache misses)."""
+
+    def __getitem__(self, key: str) -> Page:
+        route = self.routes[key]
+        with self._lock:
+            page = self._cache.get(route)
+            if page is not None:
+                self._cache.move_to_end(route)
+                return page
+        page = self.renderer.page(route)
+        with self._lock:
+            self.renders += 1
+            self._cache[route] = page
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.routes)
+
+    def __len__(self) -> int:
+        return len(self.routes)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.routes
+
+    @property
+    def cached(self) -> int:
+        """Number of rendered pages currently cached."""
+        with self._lock:
+            return len(self._cache)

@@ -1,14 +1,21 @@
-"""Threaded HTTP server on 127.0.0.1 serving a rendered :class:`SiteModel`."""
+"""Threaded HTTP server on 127.0.0.1 serving a :class:`SiteModel`, rendered on demand.
+
+Pages carry validators (``ETag`` on every 200 page, ``Last-Modified`` on articles); a request
+whose ``If-None-Match`` matches, or (without ``If-None-Match``) whose ``If-Modified-Since`` is not
+older than ``Last-Modified``, gets ``304 Not Modified`` with no body.
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .model import SiteModel
-from .render import Page, not_found_page, render_site
+from .render import Page, PageMap, SiteRenderer, not_found_page
 from .truth import truth_records
 
 LOGGED_HEADERS = ("Host", "User-Agent", "Referer", "Accept-Language", "If-None-Match",
@@ -16,6 +23,41 @@ LOGGED_HEADERS = ("Host", "User-Agent", "Referer", "Accept-Language", "If-None-M
 """Request headers kept in the access log."""
 
 LogEntry = tuple[str, str, dict[str, str]]
+VALIDATOR_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary")
+"""Headers a 304 response repeats."""
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One served request: method, target (path and query as sent), path, status served and
+    the logged request headers."""
+
+    method: str
+    target: str
+    path: str
+    status: int
+    headers: dict[str, str]
+
+
+def not_modified(page: Page, request_headers: Any) -> bool:
+    """Whether a conditional request for ``page`` deserves ``304 Not Modified``."""
+    if page.status != 200:
+        return False
+    inm = request_headers.get("If-None-Match")
+    if inm is not None:
+        current = page.etag
+        if current is None:
+            return False
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or current in tags
+    ims, modified = request_headers.get("If-Modified-Since"), page.last_modified
+    if ims is None or modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(ims)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return since.tzinfo is not None and since >= modified
 
 
 def lookup_key(target: str) -> str:
@@ -40,8 +82,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         mirror = self.server.mirror
-        mirror.record(self.command, self.path, self.headers)
         page = mirror.lookup(self.path)
+        if not_modified(page, self.headers):
+            mirror.record(self.command, self.path, self.headers, 304)
+            self.send_response(304)
+            for name in VALIDATOR_HEADERS:
+                if name in page.headers:
+                    self.send_header(name, page.headers[name])
+            self.end_headers()
+            return
+        mirror.record(self.command, self.path, self.headers, page.status)
         self.send_response(page.status)
         for name, value in page.headers.items():
             self.send_header(name, value)
@@ -73,27 +123,39 @@ class _HTTPServer(ThreadingHTTPServer):
 class MirrorServer:
     """The mirror site on 127.0.0.1 in a daemon thread, with an access log.
 
-    ``pages`` and ``truth`` are computed from ``site``; call :meth:`rebuild` after changing the
-    model.
+    ``pages`` (a mapping rendered on demand, with an LRU of ``cache_size`` pages) and ``truth``
+    (computed on first use) follow ``site``; call :meth:`rebuild` after changing the model.
     """
 
-    def __init__(self, site: SiteModel, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: SiteModel, host: str = "127.0.0.1", port: int = 0,
+                 cache_size: int = 2000) -> None:
         self.site = site
         self.host, self.port = host, port
-        self.pages: dict[str, Page] = {}
-        self.truth: list[dict[str, Any]] = []
+        self.cache_size = cache_size
+        self.pages: PageMap
+        self._truth: list[dict[str, Any]] | None = None
         self._not_found = not_found_page()
         self._log: list[LogEntry] = []
+        self._requests: list[RequestRecord] = []
         self._lock = threading.Lock()
+        self._truth_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Re-render pages and expected records from the (possibly changed) model."""
-        pages, truth = render_site(self.site), truth_records(self.site)
-        with self._lock:
-            self.pages, self.truth = pages, truth
+        """Re-index the (possibly changed) model: pages render afresh, the truth is recomputed."""
+        pages = PageMap(SiteRenderer(self.site), self.cache_size)
+        with self._truth_lock, self._lock:
+            self.pages, self._truth = pages, None
+
+    @property
+    def truth(self) -> list[dict[str, Any]]:
+        """Expected records of the current model (see :func:`truth_records`), cached."""
+        with self._truth_lock:
+            if self._truth is None:
+                self._truth = truth_records(self.site)
+            return self._truth
 
     @property
     def base_url(self) -> str:
@@ -132,11 +194,13 @@ class MirrorServer:
         """The page served for a request target (404 page when unknown)."""
         return self.pages.get(lookup_key(target), self._not_found)
 
-    def record(self, method: str, target: str, headers: Any) -> None:
-        """Append one access-log entry."""
+    def record(self, method: str, target: str, headers: Any, status: int = 0) -> None:
+        """Append one access-log entry (``status`` as served; 0 when unknown)."""
         kept = {h: headers[h] for h in LOGGED_HEADERS if headers.get(h) is not None}
+        path = urlsplit(target).path
         with self._lock:
             self._log.append((method, target, kept))
+            self._requests.append(RequestRecord(method, target, path, status, kept))
 
     @property
     def log(self) -> list[LogEntry]:
@@ -144,7 +208,14 @@ class MirrorServer:
         with self._lock:
             return list(self._log)
 
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A copy of the access log with the status served (:class:`RequestRecord`)."""
+        with self._lock:
+            return list(self._requests)
+
     def reset_log(self) -> None:
         """Forget logged requests."""
         with self._lock:
             self._log.clear()
+            self._requests.clear()

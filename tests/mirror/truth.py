@@ -11,15 +11,22 @@ from typing import Any
 
 from .model import Article, ArticleVersion, SiteModel, canonical_url
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE = re.compile(r"\s+([,.)])")
+_SPACE_AFTER_PAREN = re.compile(r"\(\s+")
+_NOT_NORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff]|[^\\S ]|  |^ | $| [,.)]|\\( ")
+"""Anything :func:`normalize_text` would change besides Unicode normalisation."""
 
 
 def normalize_text(text: str) -> str:
     """The crawler's text normal form: NFC, no zero-width chars, single spaces, tidy punctuation."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).replace("\xa0", " ")
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+([,.)])", r"\1", text)
-    return re.sub(r"\(\s+", "(", text)
+    if unicodedata.is_normalized("NFC", text) and not _NOT_NORMAL.search(text):
+        return text
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text)).replace("\xa0", " ")
+    text = _SPACES.sub(" ", text).strip()
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    return _SPACE_AFTER_PAREN.sub("(", text)
 
 
 def dup_groups(site: SiteModel) -> dict[str, str]:
@@ -72,7 +79,8 @@ def record(site: SiteModel, art: Article, ver: ArticleVersion) -> dict[str, Any]
 
 
 def truth_records(site: SiteModel) -> list[dict[str, Any]]:
-    """Expected records for every article-language page, sorted by URL.
+    """Expected records for every article-language page of the current model, sorted by URL
+    (taken-down articles have none; sitemap-only articles are included).
 
     Records of a deliberate duplicate pair carry ``_dup_group``: a crawler should emit exactly
     one record per group.
@@ -86,6 +94,20 @@ def truth_records(site: SiteModel) -> list[dict[str, Any]]:
                 rec["_dup_group"] = groups[art.slug]
             out.append(rec)
     return sorted(out, key=lambda r: r["url"])
+
+
+def diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """URLs ``new`` (only in ``after``), ``removed`` (only in ``before``) and ``updated`` (in both,
+    with a different ``content_hash`` or ``modified_at``) between two truths."""
+    old = {r["url"]: r for r in before}
+    new = {r["url"]: r for r in after}
+    return {
+        "new": set(new) - set(old),
+        "updated": {u for u in set(old) & set(new)
+                    if (old[u]["content_hash"], old[u]["modified_at"])
+                    != (new[u]["content_hash"], new[u]["modified_at"])},
+        "removed": set(old) - set(new),
+    }
 
 
 def write_jsonl(records: list[dict[str, Any]], path: Path) -> None:
