@@ -39,7 +39,7 @@ class CrawlArguments:
 
     def wants_lang(self, lang: str) -> bool:
         """True when articles in ``lang`` are to be crawled."""
-        return self.langs is None or lang in self.langs
+        return lang in self.langs if self.langs is not None else lang in site.LANGUAGES
 
     def wants_section(self, slug: str) -> bool:
         """True when the category ``slug`` is to be walked."""

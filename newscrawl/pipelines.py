@@ -70,21 +70,33 @@ class ValidatePipeline:
         return item
 
 
+def remember_not_emitted(crawler: Crawler, record: ItemAdapter) -> None:
+    """Record a page that gave no record in the state, so incremental runs skip it."""
+    store = find_state(crawler)
+    if store is not None:
+        fetch = record.get(FETCH_KEY) or {}
+        store.record_not_emitted(
+            record["url"], lang=record["lang"], slug=record["translation_key"],
+            status=fetch.get("status", 200), fetched_at=fetch.get("fetched_at") or time.time(),
+        )  # fmt: skip
+
+
 class DeduplicatePipeline:
     """Drop a second record with the same canonical URL, or the same content in one language.
 
-    Keeps 8-byte digests rather than strings so memory stays small on long crawls.
+    Keeps 64-bit digests rather than strings so memory stays small on long crawls.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
         self.seen_urls: set[int] = set()
         self.seen_content: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
-        """Build from the crawler's stats."""
-        return cls(crawler.stats)
+        """Build from the crawler."""
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         """Pass the first record of each URL and of each (language, content); drop repeats."""
@@ -94,6 +106,7 @@ class DeduplicatePipeline:
             raise drop(self.stats, "duplicate_url", record["url"])
         content_key = hash((record["lang"], record["content_hash"]))
         if record.get("status") != "removed" and content_key in self.seen_content:
+            remember_not_emitted(self.crawler, record)
             raise drop(self.stats, "duplicate_content", record["url"])
         self.seen_urls.add(url_key)
         if record.get("status") != "removed":
@@ -134,12 +147,7 @@ class StatePipeline:
             return item
         owner = store.content_owner(record["lang"], record["content_hash"])
         if owner is not None and owner != record["url"]:
-            fetch = record.get(FETCH_KEY) or {}
-            # Remembered as seen, so incremental runs do not fetch the copy again and again.
-            store.record_not_emitted(
-                record["url"], lang=record["lang"], slug=record["translation_key"],
-                status=fetch.get("status", 200), fetched_at=fetch.get("fetched_at") or time.time(),
-            )  # fmt: skip
+            remember_not_emitted(self.crawler, record)
             raise drop(self.stats, "duplicate_content", f"{record['url']} repeats {owner}")
         if known is None or known.version == 0:
             record["status"], record["version"] = "new", 1

@@ -18,8 +18,9 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -73,6 +74,8 @@ class StateStore(Protocol):
 
     def content_owner(self, lang: str, content_hash: str) -> str | None: ...
 
+    def due_for_recheck(self, now: float, schedule: Sequence[float]) -> list[str]: ...
+
     def record_fetch(
         self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
         last_modified: str | None = None,
@@ -115,6 +118,7 @@ CREATE TABLE IF NOT EXISTS articles (
     last_modified TEXT,
     sitemap_lastmod REAL,
     published_at TEXT,
+    published_ts REAL,
     content_hash TEXT,
     version INTEGER NOT NULL DEFAULT 0,
     removed INTEGER NOT NULL DEFAULT 0
@@ -158,6 +162,13 @@ def open_state(uri: str | None) -> StateStore:
         raise StateError(f"state store {uri}: the Redis backend is not available in this version")
     path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
     return SqliteStateStore(path)
+
+
+def _epoch(iso: str | None) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 def _article(row: tuple[Any, ...]) -> ArticleState:
@@ -245,6 +256,24 @@ class SqliteStateStore:
         row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE url = ?", (url,)).fetchone()
         return _article(row) if row else None
 
+    def due_for_recheck(self, now: float, schedule: Sequence[float]) -> list[str]:
+        """Emitted, live articles with a re-check point in ``(last fetch, now]``.
+
+        Re-check points are the ``schedule`` delays after publication (after the first sighting
+        when the page gave no date); the SQL mirrors ``newscrawl.incremental.recheck_due``.
+        """
+        if not schedule:
+            return []
+        base = "COALESCE(published_ts, first_seen)"
+        windows = " OR ".join(
+            f"({base} + ? > COALESCE(last_fetched, 0) AND {base} + ? <= ?)" for _ in schedule
+        )
+        params = [value for delay in schedule for value in (delay, delay, now)]
+        rows = self._db.execute(
+            f"SELECT url FROM articles WHERE version > 0 AND removed = 0 AND ({windows})", params
+        )
+        return [row[0] for row in rows]
+
     def content_owner(self, lang: str, content_hash: str) -> str | None:
         """A live article URL in ``lang`` whose content has this hash (cross-run duplicates)."""
         row = self._db.execute(
@@ -272,18 +301,20 @@ class SqliteStateStore:
         removed = record["status"] == "removed"
         self._db.execute(
             "INSERT INTO articles (url, id, lang, translation_key, first_seen, last_fetched, last_status, "
-            "etag, last_modified, published_at, content_hash, version, removed) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "etag, last_modified, published_at, published_ts, content_hash, version, removed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET last_fetched = excluded.last_fetched, "
             "last_status = excluded.last_status, etag = excluded.etag, "
             "last_modified = excluded.last_modified, "
             "published_at = COALESCE(excluded.published_at, articles.published_at), "
+            "published_ts = COALESCE(excluded.published_ts, articles.published_ts), "
             "content_hash = COALESCE(excluded.content_hash, articles.content_hash), "
             "version = excluded.version, removed = excluded.removed",
             (
                 record["url"], record["id"], record["lang"], record["translation_key"], fetched_at,
                 fetched_at, status, etag, last_modified, record.get("published_at"),
-                None if removed else record["content_hash"], record["version"], int(removed),
+                _epoch(record.get("published_at")), None if removed else record["content_hash"],
+                record["version"], int(removed),
             ),
         )  # fmt: skip
 

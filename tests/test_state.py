@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -183,3 +184,24 @@ def test_state_pipeline_drops_tombstones_of_unknown_articles(store, monkeypatch)
     with pytest.raises(DropItem, match="removed_unknown"):
         pipeline.process_item(ArticleItem(record("removed", 1, "")))
     assert pipeline.process_item(ArticleItem(record()))["status"] == "new"
+
+
+def test_due_for_recheck_agrees_with_the_python_rule(store):
+    import random
+
+    from newscrawl.incremental import parse_durations, recheck_due
+
+    schedule = parse_durations("1h,1d,7d,30d")
+    rng = random.Random(5)
+    now = 1_790_000_000.0
+    for i in range(300):
+        url = f"{URL}-{i}"
+        published = now - rng.uniform(0, 60 * 86400)
+        iso = datetime.fromtimestamp(published, UTC).isoformat()
+        item = dict(record(url=url), published_at=iso)
+        store.record_item(item, fetched_at=published + rng.uniform(0, 60 * 86400))
+    store.record_item(dict(record(url=URL + "-gone", status="removed")), fetched_at=1.0)
+    due = set(store.due_for_recheck(now, schedule))
+    expected = {url for url, state in store.get_many(f"{URL}-{i}" for i in range(300)).items()
+                if recheck_due(state, now, schedule)}  # fmt: skip
+    assert due == expected and 0 < len(due) < 300

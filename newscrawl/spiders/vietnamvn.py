@@ -30,12 +30,12 @@ from newscrawl.normalize.text import article_id
 from newscrawl.sites import vietnamvn as site
 from newscrawl.state import ArticleState, ResourceState, StateStore
 from newscrawl.statekeeper import FETCH_KEY, StateKeeper, find_state
-from newscrawl.urls import ARTICLE, CATEGORY, HOME, SiteUrl, UrlMapper
+from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 
 STATS = "newscrawl"
 # Discovery paths, for the end-of-crawl report of which path found what.
-VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK = "listing", "sitemap", "feed", "link"
-_VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8}
+VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK, VIA_STATE = "listing", "sitemap", "feed", "link", "state"
+_VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8, VIA_STATE: 16}
 # Statuses an article request wants to see rather than have filtered out.
 _ARTICLE_STATUSES = [304, 404, 410]
 
@@ -122,7 +122,10 @@ class VietnamVnSpider(scrapy.Spider):
         self, urls: Iterable[tuple[SiteUrl, float | None]], via: str, found_under: str | None = None
     ) -> Iterator[scrapy.Request]:
         """Requests for the article URLs worth fetching now (all of them in a full crawl)."""
-        candidates = [(u, lastmod) for u, lastmod in urls if u.kind == ARTICLE and u.lang in self.langs]
+        # Every wanted language counts, even one whose home page has not been read yet: a
+        # sitemap or feed can be read before the language switcher that names it.
+        wanted = self.args.wants_lang
+        candidates = [(u, lastmod) for u, lastmod in urls if u.kind == ARTICLE and wanted(u.lang)]
         known = self._known([u for u, _ in candidates])
         now = time.time()
         stats = self.crawler.stats
@@ -161,12 +164,24 @@ class VietnamVnSpider(scrapy.Spider):
             self.langs.add(lang)
             for request in self._home(lang):
                 yield request
+        for request in self._due_rechecks():
+            yield request
 
-    def _new_languages(self, links: list[SiteUrl]) -> Iterator[scrapy.Request]:
+    def _due_rechecks(self) -> Iterator[scrapy.Request]:
+        """Known articles whose re-check is due, linked or not: a removed page is linked nowhere."""
+        if not self.incremental:
+            return
+        assert self.store is not None
+        urls = self.store.due_for_recheck(time.time(), self.recheck_schedule)
+        due = (self.mapper.parse(url) for url in urls)
+        yield from self._articles(((url, None) for url in due if url is not None), VIA_STATE)
+
+    def _new_languages(self, links: Iterable[SiteUrl]) -> Iterator[scrapy.Request]:
+        """Homes and listings of languages seen for the first time (any link of theirs counts)."""
         if self.args.langs is not None:
             return
         for url in links:
-            if url.kind == HOME and url.lang not in self.langs and url.lang in site.LANGUAGES:
+            if url.lang not in self.langs:
                 self.langs.add(url.lang)
                 self.crawler.stats.inc_value(f"{STATS}/discovered/languages")
                 yield from self._home(url.lang)
@@ -294,6 +309,7 @@ class VietnamVnSpider(scrapy.Spider):
         site_urls = [(u, lastmod) for u, lastmod in urls + alternates if u is not None]
         if self.store is not None:
             self.store.record_sitemap_lastmods((u.canonical, m) for u, m in site_urls if m is not None)
+        yield from self._new_languages(u for u, _ in site_urls)
         yield from self._new_categories(u.slug for u, _ in site_urls if u.kind == CATEGORY)
         yield from self._articles(site_urls, VIA_SITEMAP)
 
