@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from scrapy.settings import BaseSettings
 
 from newscrawl.incremental import parse_durations
@@ -27,6 +30,13 @@ def settings_problem(settings: BaseSettings) -> str | None:
         parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
     except ValueError as error:
         return f"invalid setting NEWSCRAWL_RECHECK_AFTER: {error}"
+    output = Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))).expanduser()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output):
+            pass
+    except OSError as error:
+        return f"invalid setting NEWSCRAWL_OUTPUT_DIR: the folder {output} is not writable ({error.strerror})"
     if settings.getbool("NEWSCRAWL_STATE_ENABLED"):
         try:
             open_state(settings.get("NEWSCRAWL_STATE_URI")).close()

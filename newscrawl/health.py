@@ -34,6 +34,8 @@ _ERROR_STATUSES = ("429", "500", "502", "503", "504")
 def evaluate(report: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
     """The thresholds a report breaks, each as one readable line."""
     broken = []
+    if report["finish_reason"] == "feed_error":
+        broken.append("the feed could not be written; the crawl stopped early")
     articles = report["articles"]["emitted"]
     if articles >= thresholds["min_items"]:
         for field, minimum in thresholds["coverage"].items():

@@ -8,6 +8,7 @@ next run's recovery repairs — and never in the state but missing from every fe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from newscrawl.state import StateStore, open_state
 
 logger = logging.getLogger(__name__)
 FETCH_KEY = "_fetch"  # item field with the response's validators; never exported
+FEED_FAILED = "newscrawl/feed_failed"
 
 
 def find_state(crawler: Crawler) -> StateStore | None:
@@ -72,6 +74,8 @@ class StateKeeper:
         self.crawler = crawler
         self.store: StateStore = open_state(crawler.settings.get("NEWSCRAWL_STATE_URI"))
         self.run_id: int | None = None
+        self.feed_failed = False
+        self._slot_counts: dict[int, int] = {}  # feed slot → items it had written so far
         # (start, finish) of the last run that completed; killed runs do not count.
         self.previous_run: tuple[float, float] | None = None
         self.recover(crawler.spider)
@@ -112,9 +116,34 @@ class StateKeeper:
         logger.info("crawl state: %s", self.store.location)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        """The feed now holds the item: record it in the state."""
+        """Record the item in the state — only if every feed meant to hold it wrote it."""
+        if self.feed_failed:
+            return
+        broken = self._feeds_not_written(item)
+        if broken:
+            self.feed_failed = True
+            logger.error(
+                "the feed %s could not be written (full disk or unwritable folder?): stopping the crawl; "
+                "articles not written stay unrecorded and are crawled again next time", ", ".join(broken),
+            )  # fmt: skip
+            self.crawler.stats.set_value(FEED_FAILED, 1)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="feed_error"))
+            return
         record = ItemAdapter(item)
         self._commit(record, record.get(FETCH_KEY) or {})
+
+    def _feeds_not_written(self, item: Any) -> list[str]:
+        """Feeds that should have taken ``item`` but did not (their item count did not move)."""
+        broken = []
+        for exporter in getattr(self.crawler.extensions, "middlewares", ()):
+            for slot in getattr(exporter, "slots", ()):
+                if not slot.filter.accepts(item):
+                    continue
+                before = self._slot_counts.get(id(slot), 0)
+                self._slot_counts[id(slot)] = slot.itemcount
+                if slot.itemcount != before + 1:
+                    broken.append(str(slot.uri))
+        return broken
 
     def _commit(self, record: Any, fetch: dict[str, Any]) -> None:
         if not record.get("url") or record.get("status") not in ("new", "updated", "removed"):

@@ -14,6 +14,7 @@ THRESHOLDS = {
 
 def report(emitted=100, body=1.0, date=1.0, empty=(), requests=200, errors=0, not_rendered=0):
     return {
+        "finish_reason": "finished",
         "articles": {"emitted": emitted},
         "coverage": {"body": body, "published_at": date},
         "listings": {"empty_categories": list(empty)},
