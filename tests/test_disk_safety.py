@@ -20,10 +20,8 @@ def recorded(state) -> int:
 def test_full_disk_stops_the_crawl_and_records_nothing_unwritten(mirror, tmp_path):
     state = tmp_path / "state.sqlite3"
     storage = "tests.full_disk.FullDiskFeedStorage"
-    full = crawl(
-        mirror.base_url, tmp_path / "full.jsonl", "-s", f'FEED_STORAGES={{"": "{storage}", "file": "{storage}"}}',
-        state=state,
-    )  # fmt: skip
+    storages = f'FEED_STORAGES={{"": "{storage}", "file": "{storage}"}}'
+    full = crawl(mirror.base_url, tmp_path / "full.jsonl", "-s", storages, state=state)
     assert full.returncode == 3, full.log[-2000:]
     assert "could not be written" in full.log and "'finish_reason': 'feed_error'" in full.log
     assert recorded(state) == 0  # nothing reached a feed, so nothing is marked done
