@@ -58,3 +58,24 @@ def test_kill_9_in_a_loop_loses_nothing_and_repeats_nothing(mirror, tmp_path):
     assert not twice, f"articles emitted twice: {details}"
     result = compare(records, mirror.truth)
     assert result.equal, result.summary()
+
+
+def test_jobdir_pause_and_resume(mirror, tmp_path):
+    """Scrapy's documented pause/resume: Ctrl-C once, then the same command again."""
+    state, output, jobdir = tmp_path / "state.sqlite3", tmp_path / "corpus", tmp_path / "job"
+    first = start_crawl(mirror.base_url, state, output, "-s", f"JOBDIR={jobdir}", "-s", "LOG_LEVEL=INFO")
+    deadline = time.monotonic() + 60
+    while first.poll() is None and time.monotonic() < deadline and not list(output.rglob("*.part")):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    first.send_signal(signal.SIGINT)
+    _, stderr = first.communicate(timeout=120)
+    assert b"'finish_reason': 'shutdown'" in stderr or b"'finish_reason': 'finished'" in stderr
+    second = start_crawl(mirror.base_url, state, output, "-s", f"JOBDIR={jobdir}", "-s", "LOG_LEVEL=INFO")
+    _, stderr = second.communicate(timeout=300)
+    assert second.returncode == 0 and b"'finish_reason': 'finished'" in stderr, stderr.decode()[-2000:]
+    lines, parts = feed_lines(output)
+    records = [json.loads(line) for line in lines]
+    assert parts == [] and max(Counter(r["url"] for r in records).values()) == 1
+    result = compare(records, mirror.truth)
+    assert result.equal, result.summary()
