@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
-from newscrawl.extract.blocks import IMAGE, BodyParts, walk
+from newscrawl.extract.blocks import IMAGE, BodyParts, assemble, walk
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize.dates import parse_date
 from newscrawl.normalize.text import clean_text
@@ -45,11 +46,12 @@ class Layer:
         """The body as :class:`BodyParts` (the orchestrator joins the paragraphs)."""
         return self._body_parts
 
-    def known_texts(self) -> list[str]:
-        """Texts resolved as metadata so far (title, lead, outlet, authors): never body text."""
+    def assemble_body(self, root: HtmlElement, *, guessed: bool = False) -> BodyParts:
+        """Walk a body element and sort its blocks, leaving out what is already metadata."""
         fields = self.resolved
-        return [fields.get("title", ""), fields.get("summary", ""), fields.get("source_name") or "",
-                *fields.get("authors", ())]  # fmt: skip
+        outlet = fields.get("source_name") or ""
+        known = [fields.get("title", ""), fields.get("summary", ""), outlet, *fields.get("authors", ())]
+        return assemble(walk(root, self.ctx.url), self.ctx.url, known=known, outlet=outlet, guessed=guessed)
 
     def date(self, raw: str | None) -> str | None:
         """A raw date string as ISO 8601 in the page's language, or None."""

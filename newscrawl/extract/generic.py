@@ -12,7 +12,6 @@ import logging
 from lxml import html as lxml_html
 from readability import Document
 
-from newscrawl.extract import blocks
 from newscrawl.extract.base import Layer
 from newscrawl.extract.blocks import BodyParts
 
@@ -60,10 +59,4 @@ class GenericLayer(Layer):
         root = main_content(self.ctx.html)
         if root is None:
             return None
-        return blocks.assemble(
-            blocks.walk(root, self.ctx.url),
-            self.ctx.url,
-            known=self.known_texts(),
-            outlet=self.resolved.get("source_name") or "",
-            guessed=True,
-        )
+        return self.assemble_body(root, guessed=True)

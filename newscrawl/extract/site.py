@@ -6,7 +6,7 @@ from functools import cached_property
 
 from parsel import Selector
 
-from newscrawl.extract import blocks, patterns
+from newscrawl.extract import patterns
 from newscrawl.extract.base import Layer, element_text, first_css, texts
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.normalize.text import clean_text, dedouble_outlet
@@ -58,12 +58,7 @@ class SiteLayer(Layer):
     def body_parts(self) -> BodyParts | None:
         if self._body_element is None:
             return None
-        return blocks.assemble(
-            blocks.walk(self._body_element.root, self.ctx.url),
-            self.ctx.url,
-            known=self.known_texts(),
-            outlet=self.resolved.get("source_name") or "",
-        )
+        return self.assemble_body(self._body_element.root)
 
     def source_url(self) -> str | None:
         parts = self._body_parts

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from lxml import etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+
+from newscrawl.normalize.dates import http_date
 
 DAY, NEWS, CATEGORIES, SKIPPED, OTHER = "day", "news", "categories", "skipped", "other"
 _DAY_SITEMAP = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml(?:\.gz)?$")
@@ -33,15 +34,12 @@ def lastmod_epoch(text: str | None) -> float | None:
     if not text or not (text := text.strip()):
         return None
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp()
+        when = http_date(text)
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def sitemap_kind(path: str) -> tuple[str, str | None]:

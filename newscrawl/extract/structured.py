@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from newscrawl.extract import blocks, patterns
+from newscrawl.extract import patterns
 from newscrawl.extract.base import Layer
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.normalize.text import clean_text
@@ -114,9 +114,4 @@ class StructuredLayer(Layer):
             root = lxml_html.fragment_fromstring(markup, create_parent="div")
         except (ValueError, lxml_html.etree.ParserError):
             return None
-        return blocks.assemble(
-            blocks.walk(root, self.ctx.url),
-            self.ctx.url,
-            known=self.known_texts(),
-            outlet=self.resolved.get("source_name") or "",
-        )
+        return self.assemble_body(root)

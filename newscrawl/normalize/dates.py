@@ -24,7 +24,7 @@ from dateparser.date import DateDataParser
 
 from newscrawl.normalize.text import clean_text
 
-__all__ = ["VN_TZ", "find_date_in_text", "parse_date"]
+__all__ = ["VN_TZ", "find_date_in_text", "http_date", "parse_date"]
 
 VN_TZ = timezone(timedelta(hours=7))
 
@@ -221,6 +221,16 @@ def _buddhist_to_common(text: str) -> str:
 # Public API.
 
 
+def http_date(text: str) -> datetime | None:
+    """An RFC 2822 / HTTP date (``Tue, 26 May 2026 03:30:00 GMT``) as an aware datetime, or None."""
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # "-0000" and "GMT" may come back naive: they mean UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def parse_date(text: str | None, lang: str = "vi", *, now: datetime | None = None) -> str | None:
     """Parse one date (optionally with time and zone) into ``YYYY-MM-DDTHH:MM:SS+07:00``.
 
@@ -247,13 +257,9 @@ def _parse(text: str, lang: str) -> datetime | None:
             return datetime.fromisoformat(text)
         except ValueError:
             pass  # e.g. "2026-05-26T10:30:00 +07:00": the regexes below handle it
-    # 2. RFC 2822 (feeds). "-0000" comes back naive and means UTC.
+    # 2. RFC 2822 (feeds).
     if _RFC2822_RE.fullmatch(text):
-        try:
-            value = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return http_date(text)
     # 3. The forms article pages print. A matching but invalid date (31/02) is final: None.
     cleaned = clean_text(text)
     for pattern in _FULL_PATTERNS:
