@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.settings import BaseSettings
 
 from newscrawl.incremental import parse_durations
+from newscrawl.render import render_mode
 from newscrawl.state import StateError, open_state
 
 _POSITIVE_INTS = ("NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")
@@ -26,6 +27,10 @@ def settings_problem(settings: BaseSettings) -> str | None:
                 raise ValueError
         except ValueError:
             return f"invalid setting {name}={settings.get(name)!r}: expected a number of seconds ≥ 0"
+    try:
+        render_mode(settings)
+    except ValueError as error:
+        return f"invalid setting NEWSCRAWL_RENDER: {error}"
     try:
         parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
     except ValueError as error:

@@ -105,3 +105,15 @@ NEWSCRAWL_HEALTH_MIN_ITEMS = 20
 NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.05
 # Pages that needed a browser but could not be rendered.
 NEWSCRAWL_HEALTH_MAX_NOT_RENDERED = 0
+
+# --- browser rendering (newscrawl.render, scrapy-playwright) ---------------------------------
+# auto: a listing without article links, or an article without a body from any static layer,
+# is fetched once more through Chromium when it carries scripts; never: no browser; always.
+NEWSCRAWL_RENDER = "auto"
+# Browser to launch; empty: /usr/bin/chromium (Debian), else Playwright's own.
+NEWSCRAWL_CHROMIUM = ""
+# "Load more" clicks per rendered listing page, at most.
+NEWSCRAWL_RENDER_MAX_CLICKS = 50
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms

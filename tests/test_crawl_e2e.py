@@ -15,6 +15,11 @@ from tests.crawl import crawl, scrapy
 pytestmark = pytest.mark.slow
 
 
+def problems(log: str) -> str:
+    """Error lines and newscrawl's counters of a crawl log, to explain a failure."""
+    return "\n".join(line for line in log.splitlines() if "ERROR" in line or "'newscrawl/" in line)
+
+
 def requested_paths(mirror) -> list[str]:
     return [urlsplit(target).path.rstrip("/") or "/" for method, target, _ in mirror.log if method == "GET"]
 
@@ -24,7 +29,7 @@ def test_full_crawl_equals_the_truth(mirror, tmp_path):
     run = crawl(mirror.base_url, tmp_path / "out.jsonl")
     assert run.returncode == 0, run.log[-3000:]
     result = compare(run.records, mirror.truth)
-    assert result.equal, result.summary()
+    assert result.equal, result.summary() + "\n" + problems(run.log)
     assert "Traceback" not in run.log and "ERROR" not in run.log
     # Every article page is fetched once, whatever alias, slash or tracking form links used.
     article_paths = {urlsplit(r["url"]).path for r in mirror.truth}
@@ -96,7 +101,7 @@ def test_since_skips_older_articles_and_stops_paginating(mirror, tmp_path):
     assert run.returncode == 0, run.log[-3000:]
     expected = [r for r in mirror.truth if r["lang"] == "vi" and r["published_at"][:10] >= since]
     result = compare(run.records, expected)
-    assert result.equal, result.summary()
+    assert result.equal, result.summary() + "\n" + problems(run.log)
     listing_pages = sum(1 for _, t, _ in mirror.log if "/category/" in t)
     assert 0 < listing_pages < full_listing_pages
 

@@ -17,6 +17,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
 from newscrawl.extract.article import extract_article
@@ -27,6 +28,14 @@ from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.items import ArticleItem, complete_record
 from newscrawl.loaders import load_article
 from newscrawl.normalize.text import article_id
+from newscrawl.render import (
+    RENDERED,
+    browser_problem,
+    has_scripts,
+    playwright_settings,
+    render_meta,
+    render_mode,
+)
 from newscrawl.sites import vietnamvn as site
 from newscrawl.state import ArticleState, ResourceState, StateStore
 from newscrawl.statekeeper import FETCH_KEY, StateKeeper, find_state
@@ -55,6 +64,14 @@ class VietnamVnSpider(scrapy.Spider):
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
         self._found_by: dict[int, int] = {}  # article URL hash → bits of the paths that found it
+        self._told_rendering_off = False
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Wire scrapy-playwright in only when a browser may be used and exists."""
+        super().update_settings(settings)
+        for name, value in playwright_settings(settings).items():
+            settings.set(name, value, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
@@ -68,6 +85,8 @@ class VietnamVnSpider(scrapy.Spider):
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
         # Feed URIs use it as %(output_dir)s (Scrapy fills feed URIs from spider attributes).
         spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR")).expanduser().resolve())
+        spider.render_mode = render_mode(settings)
+        spider.browser_missing = browser_problem(settings)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.report_discovery, signal=signals.spider_closed)
         return spider
@@ -92,7 +111,28 @@ class VietnamVnSpider(scrapy.Spider):
     # --- requests ---------------------------------------------------------------------
 
     def _request(self, url: SiteUrl, callback: Any, **meta: Any) -> scrapy.Request:
+        pages = (self.parse_home, self.parse_listing, self.parse_article)  # not sitemaps or feeds
+        if self.render_mode == "always" and not self.browser_missing and callback in pages:
+            meta.update(render_meta(self.settings))
         return scrapy.Request(self.mapper.fetch_url(url), callback=callback, meta={"site_url": url, **meta})
+
+    def _rendered(self, response: Response, kind: str) -> scrapy.Request | None:
+        """The same request through the browser, once; None (counted) when none may be used."""
+        stats = self.crawler.stats
+        if response.meta.get(RENDERED):
+            return None
+        if self.render_mode == "never" or self.browser_missing:
+            stats.inc_value(f"{STATS}/render/not_rendered")
+            stats.inc_value(f"{STATS}/render/not_rendered/{kind}")
+            if not self._told_rendering_off:
+                self._told_rendering_off = True
+                why = self.browser_missing or "NEWSCRAWL_RENDER=never"
+                self.logger.error("pages need a browser but rendering is disabled (%s): they are skipped "
+                                  "and counted as newscrawl/render/not_rendered", why)  # fmt: skip
+            return None
+        stats.inc_value(f"{STATS}/render/{kind}")
+        meta = {**response.meta, **render_meta(self.settings)}
+        return response.request.replace(meta=meta, dont_filter=True)
 
     def _path_request(self, path: str, callback: Any, **meta: Any) -> scrapy.Request | None:
         url = self.mapper.parse(path)
@@ -240,6 +280,11 @@ class VietnamVnSpider(scrapy.Spider):
         yield from self._discover(links)
         since = self.args.since
         items = listing_items(response.selector, page, self.mapper, response.url)
+        if not items and has_scripts(response):
+            rendered = self._rendered(response, "listing")
+            if rendered is not None:
+                yield rendered
+                return
         if not items and page_no == 1:
             self.crawler.stats.inc_value(f"{STATS}/listing_empty/{slug}")
         fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
@@ -377,6 +422,11 @@ class VietnamVnSpider(scrapy.Spider):
             return
         ctx = PageContext(response.selector, response.url, url.lang, response.text, self.mapper)
         extraction = extract_article(ctx)
+        if "body" not in extraction.fields and has_scripts(response):
+            rendered = self._rendered(response, "article")
+            if rendered is not None:
+                yield rendered
+                return
         for field, layer in extraction.layers.items():
             stats.inc_value(f"{STATS}/field/{field}/{layer}")
         translations = extraction.fields.get("translations") or {}

@@ -1,0 +1,123 @@
+"""Browser rendering with scrapy-playwright — only for pages that need it.
+
+``NEWSCRAWL_RENDER``: ``never`` (no browser is ever started), ``auto`` (default: a listing
+page without article links, or an article page without a body from any static layer, is
+fetched once more through Chromium when it carries scripts) or ``always`` (every page).
+Pages that needed a browser but could not get one are counted as not rendered, which the
+health report turns into a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import TextResponse
+from scrapy.settings import BaseSettings
+from scrapy_playwright.page import PageMethod
+
+MODES = ("auto", "never", "always")
+# Debian's package first; Playwright's own download is the last resort.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser")
+RENDERED = "newscrawl_rendered"  # request meta: this request already went through the browser
+
+# Clicks "load more" buttons until none is left (bounded), then scrolls to the end, so
+# listings that grow in place show every item.
+_LOAD_EVERYTHING = """async (maxClicks) => {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const button = () => Array.from(document.querySelectorAll(
+    "button, a:not([href]), [role=button], .btn-load-more, [class*=load-more], [class*=loadmore]"
+  )).find((el) => el.offsetParent !== null && /load|more|xem thêm|plus|더|もっと|更多|thêm/i.test(
+    (el.className || "") + " " + el.textContent));
+  for (let i = 0; i < maxClicks; i++) {
+    const target = button();
+    if (!target) break;
+    const before = document.querySelectorAll("a[href]").length;
+    target.click();
+    for (let t = 0; t < 50 && document.querySelectorAll("a[href]").length === before; t++) await sleep(100);
+    if (document.querySelectorAll("a[href]").length === before) break;
+  }
+  window.scrollTo(0, document.body.scrollHeight);
+}"""
+
+
+def render_mode(settings: BaseSettings) -> str:
+    """``NEWSCRAWL_RENDER``, validated (raises ValueError naming the accepted values)."""
+    mode = str(settings.get("NEWSCRAWL_RENDER", "auto")).strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"{mode!r} is not one of {', '.join(MODES)}")
+    return mode
+
+
+def chromium_path(settings: BaseSettings) -> str | None:
+    """The browser to launch: ``NEWSCRAWL_CHROMIUM``, else a system Chromium, else None."""
+    configured = str(settings.get("NEWSCRAWL_CHROMIUM") or "").strip()
+    if configured:
+        return configured
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium")
+
+
+def browser_problem(settings: BaseSettings) -> str | None:
+    """Why no browser can be started (None when one can, or when rendering is off)."""
+    if render_mode(settings) == "never":
+        return None
+    path = chromium_path(settings)
+    if path is None:
+        return ("no Chromium found: install Debian's chromium package, run `playwright install chromium`, "
+                "or point NEWSCRAWL_CHROMIUM at a browser")  # fmt: skip
+    if not (Path(path).is_file() and os.access(path, os.X_OK)):
+        return f"NEWSCRAWL_CHROMIUM={path} is not an executable file"
+    return None
+
+
+def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
+    """scrapy-playwright settings for this crawl: download handlers, launch options, bounds.
+
+    Empty when rendering is ``never`` or no browser exists, so Playwright is never started.
+    """
+    if render_mode(settings) == "never" or browser_problem(settings) is not None:
+        return {}
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": chromium_path(settings),
+            "headless": True,
+            # Without these, Chromium reaches for Google's hosts on this closed network.
+            "args": [
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        },  # fmt: skip
+        "PLAYWRIGHT_ABORT_REQUEST": "newscrawl.render.skip_heavy_resources",
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+    }
+
+
+def skip_heavy_resources(request: Any) -> bool:
+    """Rendered pages load no images, fonts or media: only documents, scripts and data."""
+    return request.resource_type in ("image", "font", "media", "stylesheet")
+
+
+def has_scripts(response: TextResponse) -> bool:
+    """True when the page runs JavaScript (inline or external)."""
+    return bool(response.xpath("//script[not(@type) or contains(@type, 'javascript') or @type='module']"))
+
+
+def render_meta(settings: BaseSettings) -> dict[str, Any]:
+    """Request meta that sends a request through the browser and lets the page finish."""
+    return {
+        "playwright": True,
+        RENDERED: True,
+        "playwright_page_methods": [
+            PageMethod("wait_for_load_state", "networkidle"),
+            PageMethod("evaluate", _LOAD_EVERYTHING, settings.getint("NEWSCRAWL_RENDER_MAX_CLICKS")),
+            PageMethod("wait_for_load_state", "networkidle"),
+        ],
+    }
