@@ -27,10 +27,13 @@ RENDERED = "newscrawl_rendered"  # request meta: this request already went throu
 # listings that grow in place show every item.
 _LOAD_EVERYTHING = """async (maxClicks) => {
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const button = () => Array.from(document.querySelectorAll(
-    "button, a:not([href]), [role=button], .btn-load-more, [class*=load-more], [class*=loadmore]"
-  )).find((el) => el.offsetParent !== null && /load|more|xem thêm|plus|더|もっと|更多|thêm/i.test(
-    (el.className || "") + " " + el.textContent));
+  const label = /load|more|xem thêm|tải thêm|plus|더|もっと|更多/i;
+  const loadsMore = (el) => el.offsetParent !== null && label.test((el.className || "") + " " + el.textContent);
+  // Real controls first; a styled element only when it wraps no control of its own.
+  const button = () =>
+    Array.from(document.querySelectorAll("button, [role=button], a:not([href])")).find(loadsMore) ||
+    Array.from(document.querySelectorAll("[class*=load-more], [class*=loadmore]"))
+      .find((el) => loadsMore(el) && !el.querySelector("button, a, [role=button]"));
   for (let i = 0; i < maxClicks; i++) {
     const target = button();
     if (!target) break;

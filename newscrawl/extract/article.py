@@ -33,6 +33,8 @@ class Extraction:
     fields: dict[str, Any] = field(default_factory=dict)
     layers: dict[str, str] = field(default_factory=dict)
     is_article: bool = False
+    # The site's body element exists but is empty: the body is rendered by scripts.
+    body_container_empty: bool = False
 
 
 def _present(value: Any) -> bool:
@@ -43,8 +45,13 @@ def extract_article(ctx: PageContext) -> Extraction:
     """Extract every article field of ``ctx`` through the layers."""
     result = Extraction()
     layers = [layer_cls(ctx, result.fields) for layer_cls in LAYERS]
+    site_layer = next(layer for layer in layers if isinstance(layer, SiteLayer))
     for name in FIELDS:
         for layer in layers:
+            if name == "body" and isinstance(layer, GenericLayer) and site_layer.body_container_empty():
+                # The page's own body element is empty (scripts fill it): a guess would be chrome.
+                result.body_container_empty = True
+                break
             value = layer.get(name)
             if not _present(value):
                 continue

@@ -121,3 +121,14 @@ def next_page(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url: st
     if labelled is not None:
         return labelled
     return by_page[min(by_page)] if by_page else None
+
+
+def has_load_more_button(selector: Selector) -> bool:
+    """A "load more" control that fetches items with JavaScript (a button, or a link without href)."""
+    for node in selector.xpath("//button | //a[not(@href)] | //*[@role='button']"):
+        classes = (node.attrib.get("class") or "").lower()
+        if any(hint in classes for hint in _NEXT_HINT_CLASSES if hint != "next"):
+            return True
+        if element_text(node).lower() in site.NEXT_PAGE_LABELS:
+            return True
+    return False

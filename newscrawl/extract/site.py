@@ -55,6 +55,10 @@ class SiteLayer(Layer):
         node = first_css(self._container, _SELECTORS["summary"])
         return element_text(node) if node is not None else None
 
+    def body_container_empty(self) -> bool:
+        """The site's body element is there but holds no text: it is filled in by scripts."""
+        return self._body_element is not None and self._body_parts is None
+
     def body_parts(self) -> BodyParts | None:
         if self._body_element is None:
             return None

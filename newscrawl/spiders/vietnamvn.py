@@ -22,7 +22,7 @@ from scrapy.settings import BaseSettings
 from newscrawl.arguments import CrawlArguments, parse_arguments
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
-from newscrawl.extract.listing import listing_items, next_page, page_number
+from newscrawl.extract.listing import has_load_more_button, listing_items, next_page, page_number
 from newscrawl.extract.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
 from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.items import ArticleItem, complete_record
@@ -294,6 +294,11 @@ class VietnamVnSpider(scrapy.Spider):
         if not self._paginate(response, items):
             return
         following = next_page(response.selector, page, self.mapper, response.url)
+        if following is None and has_load_more_button(response.selector):
+            rendered = self._rendered(response, "listing")  # items appear only when clicked
+            if rendered is not None:
+                yield rendered
+                return
         if following is not None and page_number(following) > page_number(page):
             yield self._request(
                 following, self.parse_listing, category=slug, page_no=page_no + 1,
@@ -422,7 +427,7 @@ class VietnamVnSpider(scrapy.Spider):
             return
         ctx = PageContext(response.selector, response.url, url.lang, response.text, self.mapper)
         extraction = extract_article(ctx)
-        if "body" not in extraction.fields and has_scripts(response):
+        if ("body" not in extraction.fields or extraction.body_container_empty) and has_scripts(response):
             rendered = self._rendered(response, "article")
             if rendered is not None:
                 yield rendered

@@ -9,6 +9,13 @@ The site has its own clock, :attr:`SiteModel.now`; everything time-dependent (si
 Mutations (:func:`add_articles`, :func:`change_article`, :func:`remove_article`,
 :func:`advance_clock`) change the model in place and advance that clock; call
 ``MirrorServer.rebuild()`` afterwards.
+
+``build_site(js=True)`` adds pages that need a browser (off by default): a category whose listing
+is built by JavaScript from ``/api/category/<slug>?lang=<lang>&page=N``, a category with a "load
+more" button, and article versions whose body is fetched from ``/api/post/<slug>?lang=<lang>``.
+Their articles are linked from nowhere else (no other listing, box, sitemap or feed):
+:meth:`SiteModel.browser_only_urls` names the truth URLs a crawl without a browser misses and
+:meth:`SiteModel.browser_listing_paths` the listing pages that need one.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=VN_TZ)
 GONE_STATUSES = (404, 410)
 
 PAGINATION_STYLES = ("rel_next", "ant", "path", "next_text", "load_more")
+JS_PAGINATION_STYLES = ("js_listing", "js_load_more")
+"""Listings that need a browser (``build_site(js=True)``): items built by JavaScript from the
+JSON API, with a client-side pager; or page 1 static with a "load more" button (no href)."""
 HREF_STYLES = ("relative", "absolute", "alias", "cdn", "protocol")
 CAPTION_PLACEMENTS = ("figcaption", "p.caption", "p.em", "none")
 QUIRKS = ("zw", "nbsp", "nfd", "autolink", "split_word", "br", "blank_para", "ad_top", "related")
@@ -69,6 +79,17 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
 PLACEMENTS = {"nhan-vat": "footer", "viet-nam-hanh-phuc": "footer", "cong-nghe": "sidebar"}
 """Categories not in the nav menu: footer-only, or linked only from a host's listing sidebar."""
 SIDEBAR_HOSTS = {"cong-nghe": "tin-tuc"}
+
+JS_CATEGORIES: dict[str, tuple[str, int, dict[str, str]]] = {
+    # slug: (pagination style, number of articles, labels)
+    "doi-song": ("js_listing", 11, {"vi": "Đời sống", "en": "Life", "fr": "Vie quotidienne",
+                                    "zh-cn": "生活", "ko": "생활", "ja": "暮らし"}),
+    "giai-tri": ("js_load_more", 14, {"vi": "Giải trí", "en": "Entertainment",
+                                      "fr": "Divertissement", "zh-cn": "娱乐",
+                                      "ko": "엔터테인먼트", "ja": "エンタメ"}),
+}
+"""Categories added by ``build_site(js=True)``, in the nav menu, with 5 items per page."""
+JS_PAGE_SIZE = 5
 
 COVERAGE = {"en": 0.8, "fr": 0.65, "zh-cn": 0.7, "ko": 0.6, "ja": 0.75}
 """Share of articles that exist in each non-Vietnamese language."""
@@ -237,6 +258,8 @@ class ArticleVersion:
     lead_prefix: str = ""
     edited_lead: str | None = None
     edited_blocks: tuple[Block, ...] | None = None
+    client_body: bool = False
+    """The page's body container is empty: a script fills it from ``/api/post/<slug>``."""
 
     @property
     def lead(self) -> str:
@@ -346,6 +369,66 @@ class SiteModel:
         """Categories shown in the nav menu."""
         return [c for c in self.categories.values() if c.placement == "nav"]
 
+    # ------------------------------------------------------------------ pages needing a browser
+
+    def js_categories(self) -> list[Category]:
+        """Categories whose listing needs a browser (:data:`JS_PAGINATION_STYLES`)."""
+        return [c for c in self.categories.values() if c.pagination in JS_PAGINATION_STYLES]
+
+    def browser_listed(self, art: Article) -> bool:
+        """Whether ``art`` is listed only in browser listings (every category a JS one): no
+        other listing, home, box, tag/author page, sitemap or feed links to it."""
+        if not art.listed or not art.categories:
+            return False
+        cats = self.categories
+        return all(cats[c].pagination in JS_PAGINATION_STYLES for c in art.categories)
+
+    def page_count(self, category: str, lang: str) -> int:
+        """Number of pages of a category listing in ``lang`` (at least 1)."""
+        return max(1, -(-len(self.listing(category, lang)) // self.categories[category].page_size))
+
+    def browser_listing_paths(self) -> dict[str, str]:
+        """Every request target of a listing page that needs a browser → its pagination style:
+        every page of a ``js_listing`` category (``/category/<slug>``, ``?page=N``) and page 1
+        of a ``js_load_more`` one (its later items appear only after clicking "load more")."""
+        out: dict[str, str] = {}
+        for cat in self.js_categories():
+            for lang in self.langs:
+                base = category_path(lang, cat.slug)
+                out[base] = cat.pagination
+                if cat.pagination == "js_listing":
+                    for p in range(1, self.page_count(cat.slug, lang) + 1):
+                        out[f"{base}?page={p}"] = cat.pagination
+        return out
+
+    def static_entry_slugs(self) -> set[str]:
+        """Browser-listed articles a crawl without a browser still reaches: those on the static
+        page 1 of a ``js_load_more`` listing in some language (their translations follow)."""
+        out: set[str] = set()
+        for cat in self.js_categories():
+            if cat.pagination == "js_load_more":
+                for lang in self.langs:
+                    out.update(a.slug for a in self.listing(cat.slug, lang)[:cat.page_size]
+                               if self.browser_listed(a))
+        return out
+
+    def client_rendered_urls(self) -> set[str]:
+        """Canonical URLs of the article versions whose body is rendered by a script."""
+        return {canonical_url(lang, art.slug) for art in self.articles.values()
+                for lang, ver in art.versions.items() if ver.client_body}
+
+    def browser_only_urls(self) -> set[str]:
+        """Truth URLs a crawl without a browser cannot produce: every version of a
+        browser-listed article not reached through a static page 1 (a page links to its own
+        translations), and every version whose body is rendered by a script."""
+        if not self.js_categories():
+            return set()
+        reached = self.static_entry_slugs()
+        hidden = {canonical_url(lang, art.slug) for art in self.articles.values()
+                  if self.browser_listed(art) and art.slug not in reached
+                  for lang in art.versions}
+        return hidden | self.client_rendered_urls()
+
     def titles(self, lang: str) -> set[str]:
         """Titles already used in ``lang`` (by current or removed articles; kept as an index)."""
         if self._indexed != len(self.articles) + len(self.gone):
@@ -386,6 +469,16 @@ def home_path(lang: str) -> str:
 def category_path(lang: str, slug: str) -> str:
     """Path of page 1 of a category listing."""
     return f"{lang_prefix(lang)}/category/{slug}"
+
+
+def api_category_path(lang: str, slug: str, page: int) -> str:
+    """Request target of page ``page`` of a category's JSON listing (browser categories)."""
+    return f"/api/category/{slug}?lang={lang}&page={page}"
+
+
+def api_post_path(lang: str, slug: str) -> str:
+    """Request target of the JSON body of a client-rendered article version."""
+    return f"/api/post/{slug}?lang={lang}"
 
 
 def slugify(text: str) -> str:
@@ -484,8 +577,10 @@ def _random_datetime(rng: random.Random) -> datetime:
 
 
 def _pick_categories(rng: random.Random, site: SiteModel) -> list[str]:
-    slugs = list(site.categories)
-    weights = [1.4 if c.placement == "nav" else 0.8 for c in site.categories.values()]
+    """One or two random categories (never a browser one: those get their articles at build)."""
+    cats = [c for c in site.categories.values() if c.pagination not in JS_PAGINATION_STYLES]
+    slugs = [c.slug for c in cats]
+    weights = [1.4 if c.placement == "nav" else 0.8 for c in cats]
     first = rng.choices(slugs, weights)[0]
     if rng.random() < 0.15:
         second = rng.choice([s for s in slugs if s != first])
@@ -653,12 +748,40 @@ def _static_pages(rng: random.Random) -> dict[str, StaticPage]:
             for path, title in pages.items()}
 
 
+def _add_js_section(site: SiteModel) -> None:
+    """Add the browser categories (:data:`JS_CATEGORIES`) with their articles, and mark a few
+    article versions (layouts A and B) as client-rendered: the newest article of the JS listing
+    in Vietnamese and in one other language; of the load-more listing, the newest one on the
+    static page 1 in Vietnamese and the oldest one in one other language."""
+    rng = random.Random(f"{site.seed}/js")
+    for slug, (style, _, labels) in JS_CATEGORIES.items():
+        site.categories[slug] = Category(slug=slug, labels={lg: labels[lg] for lg in site.langs},
+                                         pagination=style, href_style="relative",
+                                         page_size=JS_PAGE_SIZE)
+    for slug, (style, count, _) in JS_CATEGORIES.items():
+        for layout in _spread(rng, "AAABC", count):
+            article = make_article(rng, site, layout)
+            article.categories = [slug]
+            add_article(site, article)
+        listing = site.listing(slug, "vi")
+        first = [a for a in listing[:JS_PAGE_SIZE] if a.layout != "C"]
+        arts = [a for a in listing if a.layout != "C"]
+        if not first:
+            continue
+        first[0].versions["vi"].client_body = True
+        other = first[0] if style == "js_listing" else arts[-1]
+        translated = [lg for lg in site.langs if lg != "vi" and lg in other.versions]
+        if translated:
+            other.versions[rng.choice(translated)].client_body = True
+
+
 def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS, *,
-               unlisted: int = 0, page_padding_kb: int = 0) -> SiteModel:
+               unlisted: int = 0, page_padding_kb: int = 0, js: bool = False) -> SiteModel:
     """Build the deterministic site: same arguments → identical model (and rendered bytes).
 
     ``unlisted`` extra articles exist only in sitemaps and feeds (no listing links to them);
-    ``page_padding_kb`` makes the renderer pad HTML pages to about that many KB.
+    ``page_padding_kb`` makes the renderer pad HTML pages to about that many KB; ``js`` adds
+    the pages that need a browser (see the module docstring; the rest of the site is the same).
     """
     unknown = [lg for lg in langs if lg not in WORDS]
     if unknown or "vi" not in langs:
@@ -681,6 +804,8 @@ def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LA
         article = make_article(rng, site, layout)
         article.listed = False
         add_article(site, article)
+    if js:
+        _add_js_section(site)
     return site
 
 

@@ -8,6 +8,16 @@ Pages are rendered on demand: :class:`SiteRenderer` indexes the model and maps e
 target to a route, :class:`PageMap` renders routes as they are read and keeps an LRU of them.
 Every 200 page carries an ``ETag`` (hash of its body); article pages also a ``Last-Modified``.
 Sitemaps and feeds live in ``feeds.py``; the optional page weight in ``padding.py``.
+
+Pages that need a browser (``build_site(js=True)``) carry small inline ES5 scripts that run on
+``DOMContentLoaded`` (after the deferred Next.js chunks, like hydration) and fetch same-origin
+JSON routes, rendered here as pages with ``Content-Type: application/json``:
+
+- ``/api/category/<slug>?lang=<lang>&page=N`` → ``{"category", "lang", "page", "pages",
+  "page_size", "total", "has_more", "items": [{"slug", "path", "url", "title", "date",
+  "published"}]}`` for every page of a browser category (``path`` is the site-relative href);
+- ``/api/post/<slug>?lang=<lang>`` → ``{"slug", "lang", "url", "title", "body_html"}`` for a
+  client-rendered article version (``body_html``: what ``.post-detail-body`` would hold).
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any
 from . import feeds
 from .model import (
     CANONICAL,
+    JS_PAGINATION_STYLES,
     OUTLETS,
     SPACED,
     Article,
@@ -37,6 +48,8 @@ from .model import (
     Category,
     Image,
     SiteModel,
+    api_category_path,
+    api_post_path,
     article_path,
     canonical_url,
     category_path,
@@ -95,6 +108,50 @@ STATIC_LINKS = {"/gioi-thieu": "Giới thiệu",
                 "/lien-he": "Liên hệ"}
 BLANK_PARAGRAPHS = ("<p>&nbsp;</p>", "<p> </p>", "<p>\u200b</p>", "<p><br/></p>")
 ROBOTS = f"User-agent: *\nAllow: /\n\nSitemap: {CANONICAL}/sitemap.xml\n"
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "X-Powered-By": "Next.js",
+                "Cache-Control": "private, no-cache, no-store, max-age=0, must-revalidate",
+                "Vary": "Accept-Encoding"}
+JS_HELPERS = (
+    'function getJSON(url){return fetch(url,{credentials:"same-origin"}).then(function(r){'
+    'if(!r.ok){throw new Error(url+": HTTP "+r.status);}return r.json();});}'
+    'function ready(f){if(document.readyState==="loading"){'
+    'document.addEventListener("DOMContentLoaded",f);}else{f();}}')
+"""Functions shared by the inline scripts (plain ES5, same-origin relative URLs only)."""
+JS_ITEMS = (
+    'function postItem(it){var d=document.createElement("div");d.className="post-item";'
+    'var a=document.createElement("a");a.className="v-link-title";a.setAttribute("href",it.path);'
+    'a.setAttribute("title",it.title);a.textContent=it.title;var t=document.createElement("span");'
+    't.className="time";t.textContent=it.date;d.appendChild(a);d.appendChild(t);return d;}'
+    'function addItems(items){var list=document.getElementById("post-list");'
+    'for(var i=0;i<items.length;i++){list.appendChild(postItem(items[i]));}}')
+"""Builds listing entries (``div.post-item > a.v-link-title``) from JSON items."""
+JS_LISTING = JS_ITEMS + (
+    'ready(function(){getJSON(cfg.api+"&page="+cfg.page).then(function(data){'
+    'addItems(data.items);if(data.pages<2){return;}'
+    'var ul=document.createElement("ul");ul.className="ant-pagination";'
+    'function li(cls,page,text,rel){var e=document.createElement("li");e.className=cls;'
+    'var a=document.createElement("a");a.setAttribute("href",page===1?cfg.base:'
+    'cfg.base+"?page="+page);if(rel){a.setAttribute("rel",rel);}a.textContent=text;'
+    'e.appendChild(a);ul.appendChild(e);}'
+    'if(data.page>1){li("ant-pagination-prev",data.page-1,"\\u2039","prev");}'
+    'for(var p=1;p<=data.pages;p++){li("ant-pagination-item ant-pagination-item-"+p+'
+    '(p===data.page?" ant-pagination-item-active":""),p,String(p),"");}'
+    'if(data.has_more){li("ant-pagination-next",data.page+1,"\\u203a","next");}'
+    'document.getElementById("post-pager").appendChild(ul);});});')
+"""Builds a JS listing page: its items and its pager, from the JSON page ``cfg.page``."""
+JS_LOAD_MORE = JS_ITEMS + (
+    'var btn=document.querySelector("button.btn-load-more");var next=cfg.next;var busy=false;'
+    'if(btn){btn.addEventListener("click",function(){if(busy){return;}busy=true;'
+    'btn.disabled=true;getJSON(cfg.api+"&page="+next).then(function(data){addItems(data.items);'
+    'if(data.has_more){next=data.page+1;busy=false;btn.disabled=false;}else{'
+    'var wrap=btn.parentNode;wrap.parentNode.removeChild(wrap);}},'
+    'function(){busy=false;btn.disabled=false;});});}')
+"""Each click on "load more" appends the next JSON page; the button goes when none is left."""
+JS_POST = (
+    'ready(function(){getJSON(cfg.api).then(function(data){'
+    'var el=document.querySelector(".post-detail-body");if(el){el.innerHTML=data.body_html;}'
+    '});});')
+"""Fills the empty article body from the post API."""
 XML_TYPE = "application/xml; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -181,6 +238,18 @@ def meta_time(dt: datetime, fmt: str) -> str:
 def html_page(body: str, status: int = 200) -> Page:
     """An HTML page with the site's usual headers."""
     return Page(status, dict(HTML_HEADERS), body.encode("utf-8"))
+
+
+def json_page(data: Any) -> Page:
+    """A JSON API response (UTF-8, compact)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return Page(200, dict(JSON_HEADERS), body)
+
+
+def inline_script(code: str, cfg: dict[str, Any]) -> str:
+    """An inline ``<script>`` running ``code`` with the shared helpers and ``var cfg``."""
+    config = json.dumps(cfg, separators=(",", ":")).replace("</", "<\\/")
+    return f"<script>(function(){{var cfg={config};{JS_HELPERS}{code}}})();</script>"
 
 
 def gone_page(status: int) -> Page:
@@ -283,18 +352,24 @@ class SiteRenderer:
     def __init__(self, site: SiteModel) -> None:
         self.site = site
         arts = sorted(site.articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
-        self.newest: list[Article] = arts
-        """Every current article, newest first (sitemaps and feeds)."""
-        self._all = {lang: [a for a in arts if lang in a.versions] for lang in site.langs}
+        self.hidden: frozenset[str] = frozenset(
+            a.slug for a in arts if site.browser_listed(a)) if site.js_categories() else frozenset()
+        """Slugs of browser-listed articles: only their browser listings link to them."""
+        shown = [a for a in arts if a.slug not in self.hidden] if self.hidden else arts
+        self.newest: list[Article] = shown
+        """Every current article, newest first (sitemaps and feeds; not browser-listed ones)."""
+        self._all = {lang: [a for a in shown if lang in a.versions] for lang in site.langs}
         self._in_lang = {lang: [a for a in self._all[lang] if a.listed] for lang in site.langs}
+        listed = self._in_lang if not self.hidden else {
+            lang: [a for a in arts if lang in a.versions and a.listed] for lang in site.langs}
         self._by_cat: dict[tuple[str, str], list[Article]] = {}
         for lang in site.langs:
-            for art in self._in_lang[lang]:
+            for art in listed[lang]:
                 for slug in art.categories:
                     self._by_cat.setdefault((slug, lang), []).append(art)
         self.days: dict[str, list[Article]] = {}
         """Publication day (``YYYY-MM-DD``, Vietnam time) → its articles, newest days first."""
-        for art in arts:
+        for art in shown:
             self.days.setdefault(feeds.day_of(art), []).append(art)
         self._groups: dict[tuple[str, str], dict[str, list[Article]]] = {}
         self.padding = Padding(site) if site.padding_kb > 0 else None
@@ -303,16 +378,20 @@ class SiteRenderer:
     # ------------------------------------------------------------------ indices
 
     def newest_in(self, lang: str) -> list[Article]:
-        """Every article in ``lang`` (listed or not), newest first."""
+        """Every article in ``lang`` (listed or not; not browser-listed), newest first."""
         return self._all[lang]
 
     def shown(self, lang: str) -> list[Article]:
-        """Listed articles in ``lang``, newest first (what listings and boxes may link)."""
+        """Listed articles in ``lang`` that boxes may link (not browser-listed), newest first."""
         return self._in_lang[lang]
 
     def listed(self, category: str, lang: str) -> list[Article]:
         """Listed articles of a category in ``lang``, newest first."""
         return self._by_cat.get((category, lang), [])
+
+    def linkable(self, category: str, lang: str) -> Iterator[Article]:
+        """Listed articles of a category that static boxes may link (not browser-listed)."""
+        return (a for a in self.listed(category, lang) if a.slug not in self.hidden)
 
     def group_slugs(self, kind: str) -> list[str]:
         """Tags or authors (``kind``) that have a page."""
@@ -345,6 +424,13 @@ class SiteRenderer:
                 n = self.listing_count(cat, lang)
                 for p in range(1, n + 1):
                     route = ("listing", cat.slug, lang, str(p))
+                    if cat.pagination in JS_PAGINATION_STYLES:
+                        out[api_category_path(lang, cat.slug, p)] = ("api_category", cat.slug,
+                                                                     lang, str(p))
+                        if cat.pagination == "js_load_more":
+                            if p == 1:
+                                out[base] = route
+                            continue
                     if cat.pagination == "path":
                         out[f"{base}/page/{p}"] = route
                     else:
@@ -356,8 +442,10 @@ class SiteRenderer:
                 for slug in self.group_slugs(kind):
                     out[f"{prefix}/{kind}/{slug}"] = (kind, lang, slug)
         for art in site.articles.values():
-            for lang in art.versions:
+            for lang, ver in art.versions.items():
                 out[article_path(lang, art.slug)] = ("article", art.slug, lang)
+                if ver.client_body:
+                    out[api_post_path(lang, art.slug)] = ("api_post", art.slug, lang)
         for slug, removal in site.gone.items():
             for lang in removal.article.versions:
                 out[article_path(lang, slug)] = ("gone", slug, lang)
@@ -384,6 +472,12 @@ class SiteRenderer:
             art = self.site.articles[args[0]]
             page = html_page(self.article(art, args[1]))
             return with_validators(page, art.changed)
+        if kind == "api_category":
+            return with_validators(json_page(self.api_category(
+                self.site.categories[args[0]], args[1], int(args[2]))))
+        if kind == "api_post":
+            art = self.site.articles[args[0]]
+            return with_validators(json_page(self.api_post(art, args[1])), art.changed)
         if kind == "home":
             body = self.home(args[0])
         elif kind == "listing":
@@ -544,7 +638,7 @@ class SiteRenderer:
             for k, a in enumerate(self._in_lang[lang][:20]))
         blocks = []
         for cat in self.site.nav_categories():
-            top = self.listed(cat.slug, lang)[:3]
+            top = list(islice(self.linkable(cat.slug, lang), 3))
             items = "".join(self.post_item(a, lang, article_path(lang, a.slug)) for a in top)
             blocks.append(f'<div class="home-category-block"><h2><a href="'
                           f'{category_path(lang, cat.slug)}">{esc(cat.labels[lang])}</a></h2>'
@@ -564,6 +658,8 @@ class SiteRenderer:
 
     def listing_page(self, cat: Category, lang: str, p: int) -> str:
         """Page ``p`` of a category listing."""
+        if cat.pagination in JS_PAGINATION_STYLES:
+            return self.js_listing_page(cat, lang, p)
         arts = self.listed(cat.slug, lang)
         size = cat.page_size
         n = self.listing_count(cat, lang)
@@ -586,11 +682,66 @@ class SiteRenderer:
                              head='<meta property="og:type" content="website"/>' + head,
                              next_data=nd, route="/category/[slug]")
 
+    def js_listing_page(self, cat: Category, lang: str, p: int) -> str:
+        """Page ``p`` of a browser category: ``js_listing`` pages hold an empty
+        ``#post-list`` filled by a script (and no article link at all: the most-read box is
+        empty too); a ``js_load_more`` page 1 holds its first items and a "load more" button
+        (no href) whose clicks append the next JSON pages."""
+        base = category_path(lang, cat.slug)
+        api = api_category_path(lang, cat.slug, 1).removesuffix("&page=1")
+        if cat.pagination == "js_listing":
+            main = '<div id="post-list"></div><div id="post-pager"></div>'
+            script = inline_script(JS_LISTING, {"api": api, "page": p, "base": base})
+        else:
+            items = "".join(
+                self.post_item(a, lang, link(article_path(lang, a.slug), cat.href_style, k))
+                for k, a in enumerate(self.listed(cat.slug, lang)[:cat.page_size]))
+            button = (f'<div class="load-more-wrap"><button type="button" class="btn-load-more">'
+                      f'{UI[lang]["more"]}</button></div>'
+                      if self.listing_count(cat, lang) > 1 else "")
+            main = f'<div class="post-list" id="post-list">{items}</div>{button}'
+            script = inline_script(JS_LOAD_MORE, {"api": api, "next": 2})
+        switcher = {lg: category_path(lg, cat.slug) for lg in self.site.langs}
+        content = (f'<div class="ant-layout-content"><div class="ant-row category-page">'
+                   f'<div class="ant-col main-col"><h1 class="category-title">'
+                   f'{esc(cat.labels[lang])}</h1>{main}</div>'
+                   f'{self.sidebar(cat, lang, cat.pagination != "js_listing")}</div></div>{script}')
+        nd = ("/category/[slug]", {"slug": cat.slug, "page": str(p)},
+              {"category": cat.slug, "page": p})
+        return self.document(lang, cat.labels[lang], content, switcher=switcher,
+                             head='<meta property="og:type" content="website"/>',
+                             next_data=nd, route="/category/[slug]")
+
+    def api_category(self, cat: Category, lang: str, p: int) -> dict[str, Any]:
+        """Page ``p`` of a category's JSON listing (see the module docstring)."""
+        arts = self.listed(cat.slug, lang)
+        n = self.listing_count(cat, lang)
+        items = [{"slug": a.slug, "path": article_path(lang, a.slug),
+                  "url": canonical_url(lang, a.slug), "title": a.versions[lang].title,
+                  "date": date_text(a.published),
+                  "published": a.published.isoformat(timespec="seconds")}
+                 for a in arts[(p - 1) * cat.page_size:p * cat.page_size]]
+        return {"category": cat.slug, "lang": lang, "page": p, "pages": n,
+                "page_size": cat.page_size, "total": len(arts), "has_more": p < n,
+                "items": items}
+
+    def api_post(self, art: Article, lang: str) -> dict[str, Any]:
+        """The JSON body of a client-rendered article version (see the module docstring)."""
+        ver = art.versions[lang]
+        body = self.body_html(art, ver)
+        if "nfd" in ver.quirks:
+            body = unicodedata.normalize("NFD", body)
+        return {"slug": art.slug, "lang": lang, "url": canonical_url(lang, art.slug),
+                "title": ver.title, "body_html": body}
+
     def listing_pages(self, cat: Category, lang: str) -> dict[str, str]:
         """Every page of a category listing, keyed by each request target that serves it."""
         base = category_path(lang, cat.slug)
         out: dict[str, str] = {}
         for p in range(1, self.listing_count(cat, lang) + 1):
+            if cat.pagination == "js_load_more":  # one page; the rest comes from the API
+                out[base] = self.listing_page(cat, lang, 1)
+                break
             page = self.listing_page(cat, lang, p)
             if cat.pagination == "path":
                 keys = [f"{base}/page/{p}"] + ([base] if p == 1 else [])
@@ -639,9 +790,9 @@ class SiteRenderer:
                         f'href="{base}?page={p + 1}">{ui["more"]}</a></div>')
         return "", ""
 
-    def sidebar(self, cat: Category, lang: str) -> str:
-        """Listing sidebar: other categories, most-read articles of other categories, tags,
-        authors and an external link."""
+    def sidebar(self, cat: Category, lang: str, most_read: bool = True) -> str:
+        """Listing sidebar: other categories, most-read articles of other categories (an empty
+        box when not ``most_read``), tags, authors and an external link."""
         site = self.site
         cats = [c for c in site.nav_categories() if c.slug != cat.slug]
         cats += [site.categories[s] for s in cat.sidebar_extra]
@@ -649,7 +800,7 @@ class SiteRenderer:
                             f"{esc(c.labels[lang])}</a></li>" for c in cats)
         forms = ("alias", "cdn", "relative", "protocol")
         others = list(islice((a for a in self._in_lang[lang] if cat.slug not in a.categories),
-                             4))
+                             4 if most_read else 0))
         most = "".join(
             f'<div class="most-read-item"><a class="v-link-title" href="'
             f'{esc(link(article_path(lang, a.slug), forms[k], k + 2))}" '
@@ -733,6 +884,13 @@ class SiteRenderer:
                 parts.append(f"<p>{UI[ver.lang]['source']} {anchor}{url}</a></p>")
         return "".join(parts)
 
+    def _body_container(self, art: Article, ver: ArticleVersion) -> str:
+        """``.post-detail-body`` with the body, or empty plus the script that fetches it."""
+        if not ver.client_body:
+            return f'<div class="post-detail-body">{self.body_html(art, ver)}</div>'
+        return ('<div class="post-detail-body"></div>'
+                + inline_script(JS_POST, {"api": api_post_path(ver.lang, art.slug)}))
+
     def _crumbs(self, art: Article, lang: str, sep: str) -> str:
         links = [f'<a href="{home_path(lang)}">{UI[lang]["home"]}</a>']
         links += [f'<a href="{category_path(lang, s)}">'
@@ -741,7 +899,7 @@ class SiteRenderer:
 
     def _related(self, art: Article, lang: str) -> list[Article]:
         """Up to three listed articles of the article's first category (never itself)."""
-        return list(islice((a for a in self.listed(art.categories[0], lang)
+        return list(islice((a for a in self.linkable(art.categories[0], lang)
                             if a.slug != art.slug), 3))
 
     def _tag_links(self, art: Article, lang: str, cls: str = "tag-item") -> str:
@@ -809,7 +967,7 @@ class SiteRenderer:
             f'<div class="ant-breadcrumb">{self._crumbs(art, lang, sep)}</div>',
             f'<h1 class="post-detail-title">{esc(ver.title)}</h1>',
             lead + info if art.lead_first else info + lead,
-            f'<div class="post-detail-body">{self.body_html(art, ver)}</div>']
+            self._body_container(art, ver)]
         if art.authors:
             parts.append(f'<div class="post-author">{self._author_links(art, lang)}</div>')
         if art.tags:
@@ -847,7 +1005,7 @@ class SiteRenderer:
             lead + meta if art.lead_first else meta + lead]
         if art.authors:
             parts.append(f'<div class="post-author">{self._author_links(art, lang)}</div>')
-        parts.append(f'<div class="post-detail-body">{self.body_html(art, ver)}</div>')
+        parts.append(self._body_container(art, ver))
         if art.tags:
             parts.append(f'<div class="post-tags">{self._tag_links(art, lang)}</div>')
         parts.append(f'<div class="post-detail-comment"><span class="comment-count">'

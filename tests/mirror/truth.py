@@ -96,6 +96,15 @@ def truth_records(site: SiteModel) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["url"])
 
 
+def split_browser_only(site: SiteModel, records: list[dict[str, Any]]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``records`` split into (what a crawl without a browser can produce, what needs one), by
+    :meth:`SiteModel.browser_only_urls`; without ``build_site(js=True)`` the second is empty."""
+    hidden = site.browser_only_urls()
+    return ([r for r in records if r["url"] not in hidden],
+            [r for r in records if r["url"] in hidden])
+
+
 def diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, set[str]]:
     """URLs ``new`` (only in ``after``), ``removed`` (only in ``before``) and ``updated`` (in both,
     with a different ``content_hash`` or ``modified_at``) between two truths."""
