@@ -28,7 +28,8 @@ RENDERED = "newscrawl_rendered"  # request meta: this request already went throu
 _LOAD_EVERYTHING = """async (maxClicks) => {
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const label = /load|more|xem thêm|tải thêm|plus|더|もっと|更多/i;
-  const loadsMore = (el) => el.offsetParent !== null && label.test((el.className || "") + " " + el.textContent);
+  const loadsMore = (el) =>
+    el.offsetParent !== null && label.test((el.className || "") + " " + el.textContent);
   // Real controls first; a styled element only when it wraps no control of its own.
   const button = () =>
     Array.from(document.querySelectorAll("button, [role=button], a:not([href])")).find(loadsMore) ||
