@@ -8,6 +8,7 @@ is simply crawled again) and renames it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Callable
@@ -31,7 +32,10 @@ class AtomicFileFeedStorage(FileFeedStorage):
         part = final.with_name(final.name + PART_SUFFIX)
         if self.write_mode == "ab" and final.exists():
             shutil.copyfile(final, part)
-        return part.open(self.write_mode)
+        file = part.open(self.write_mode)
+        # Held while the crawl writes: recovery leaves a locked .part alone (its crawl is alive).
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return file
 
     def store(self, file: IO[bytes]) -> None:
         """Close the ``.part`` file and move it to its final name in one step."""
@@ -70,6 +74,18 @@ def _starts_with(path: Path, prefix: Path) -> bool:
             if whole.read(len(chunk)) != chunk:
                 return False
     return True
+
+
+def in_use(part: Path) -> bool:
+    """True while a live crawl still writes ``part`` (it holds a lock on it)."""
+    try:
+        with part.open("rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except FileNotFoundError:
+        return False
+    return False
 
 
 def recover_partial_feed(part: Path, reserved: set[Path], commit: Callable[[dict[str, Any]], None]) -> Path:

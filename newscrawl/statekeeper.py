@@ -19,7 +19,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.feeds import PART_SUFFIX, recover_partial_feed
+from newscrawl.feeds import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.state import StateStore, open_state
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,9 @@ class StateKeeper:
         folders, fixed = local_feed_folders(self.crawler, spider)
         for folder in sorted(folders):
             for part in sorted(folder.glob(f"*{PART_SUFFIX}")):
+                if in_use(part):
+                    logger.info("leaving %s alone: a running crawl is writing it", part)
+                    continue
                 recovered: list[str] = []
 
                 def commit(record: dict[str, Any], recovered: list[str] = recovered) -> None:

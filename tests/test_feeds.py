@@ -93,3 +93,15 @@ def test_recovery_of_an_append_run_continues_the_feed(tmp_path):
     assert final == tmp_path / "out.jsonl"
     assert final.read_bytes() == b'{"url": "old"}\n{"url": "new"}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_a_part_file_written_by_a_live_crawl_is_left_alone(tmp_path):
+    from newscrawl.feeds import in_use
+
+    storage = AtomicFileFeedStorage(str(tmp_path / "live.jsonl"))
+    file = storage.open(None)
+    file.write(b'{"url": "a"}\n')
+    part = tmp_path / "live.jsonl.part"
+    assert in_use(part)
+    storage.store(file)
+    assert not in_use(part)  # gone, and its lock with it

@@ -16,10 +16,13 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
+from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.listing import has_load_more_button, listing_items, next_page, page_number
@@ -114,7 +117,19 @@ class VietnamVnSpider(scrapy.Spider):
         pages = (self.parse_home, self.parse_listing, self.parse_article)  # not sitemaps or feeds
         if self.render_mode == "always" and not self.browser_missing and callback in pages:
             meta.update(render_meta(self.settings))
-        return scrapy.Request(self.mapper.fetch_url(url), callback=callback, meta={"site_url": url, **meta})
+        return scrapy.Request(
+            self.mapper.fetch_url(url), callback=callback, errback=self.download_failed,
+            meta={"site_url": url, **meta},
+        )  # fmt: skip
+
+    def download_failed(self, failure: Failure) -> None:
+        """A request that failed for good (after retries): one log line, one counter, no traceback."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = type(failure.value).__name__
+        self.crawler.stats.inc_value(f"{STATS}/http/failed/{reason}")
+        if failure.check(IgnoreRequest):
+            return  # off-site, robots.txt, too large: counted where it was decided
+        self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage()[:300])
 
     def _rendered(self, response: Response, kind: str) -> scrapy.Request | None:
         """The same request through the browser, once; None (counted) when none may be used."""
@@ -425,6 +440,7 @@ class VietnamVnSpider(scrapy.Spider):
             return
         if not self._is_html(response):
             return
+        response = utf8_if_mislabelled(response)
         ctx = PageContext(response.selector, response.url, url.lang, response.text, self.mapper)
         extraction = extract_article(ctx)
         if ("body" not in extraction.fields or extraction.body_container_empty) and has_scripts(response):
@@ -468,7 +484,7 @@ class VietnamVnSpider(scrapy.Spider):
         return ArticleItem(record, **{FETCH_KEY: fetch})
 
     def _is_html(self, response: Response) -> bool:
-        if isinstance(response, TextResponse) and response.status == 200:
+        if response.status == 200 and is_html(response):
             return True
         self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
         return False

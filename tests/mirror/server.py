@@ -3,17 +3,24 @@
 Pages carry validators (``ETag`` on every 200 page, ``Last-Modified`` on articles); a request
 whose ``If-None-Match`` matches, or (without ``If-None-Match``) whose ``If-Modified-Since`` is not
 older than ``Last-Modified``, gets ``304 Not Modified`` with no body.
+
+``MirrorServer.faults`` (:class:`~tests.mirror.faults.Faults`) makes chosen paths misbehave on
+demand: error statuses, delays, cut connections, redirects, odd content (see ``faults.py``).
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
+import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .faults import Faults, Reply
 from .model import SiteModel
 from .render import Page, PageMap, SiteRenderer, not_found_page
 from .truth import truth_records
@@ -29,14 +36,17 @@ VALIDATOR_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary")
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One served request: method, target (path and query as sent), path, status served and
-    the logged request headers."""
+    """One served request: method, target (path and query as sent), path, status served, the
+    logged request headers, when it arrived (``time.monotonic()``) and the fault served, if any
+    (its label, e.g. ``Status(503)``; ``""`` for normal service)."""
 
     method: str
     target: str
     path: str
     status: int
     headers: dict[str, str]
+    at: float = 0.0
+    fault: str = ""
 
 
 def not_modified(page: Page, request_headers: Any) -> bool:
@@ -82,16 +92,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         mirror = self.server.mirror
+        arrived = time.monotonic()
         page = mirror.lookup(self.path)
+        taken = mirror.faults.take(self.path)
+        if taken is not None:
+            key, fault = taken
+            reply = fault.reply(page)
+            mirror.record(self.command, self.path, self.headers, reply.status, at=arrived,
+                          fault=fault.label)
+            self._send_reply(reply, send_body, key)
+            return
         if not_modified(page, self.headers):
-            mirror.record(self.command, self.path, self.headers, 304)
+            mirror.record(self.command, self.path, self.headers, 304, at=arrived)
             self.send_response(304)
             for name in VALIDATOR_HEADERS:
                 if name in page.headers:
                     self.send_header(name, page.headers[name])
             self.end_headers()
             return
-        mirror.record(self.command, self.path, self.headers, page.status)
+        mirror.record(self.command, self.path, self.headers, page.status, at=arrived)
         self.send_response(page.status)
         for name, value in page.headers.items():
             self.send_header(name, value)
@@ -99,6 +118,48 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(page.body)
+
+    def _send_reply(self, reply: Reply, send_body: bool, key: str) -> None:
+        """Carry out a fault's reply: wait, send headers, write (paced, maybe cut) the body."""
+        faults = self.server.mirror.faults
+        if not faults.pause(reply.delay):
+            self.close_connection = True
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.content_length is not None:
+            self.send_header("Content-Length", str(reply.content_length))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not send_body:
+            return
+        sent = 0
+        try:
+            for chunk in reply.chunks():
+                if reply.cut_at is not None and sent + len(chunk) >= reply.cut_at:
+                    chunk = chunk[:reply.cut_at - sent]
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    self._cut(reply.reset)
+                    return
+                self.wfile.write(chunk)
+                sent += len(chunk)
+                if reply.pace and not faults.pause(reply.pace):
+                    self._cut(reset=True)
+                    return
+        finally:
+            faults.add_bytes(key, sent)
+        if reply.content_length is None:
+            self.close_connection = True
+
+    def _cut(self, reset: bool) -> None:
+        """End the connection now: a TCP reset (``SO_LINGER`` 0), or a normal close."""
+        self.close_connection = True
+        if reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
 
     def do_GET(self) -> None:
         """Answer a GET."""
@@ -141,6 +202,8 @@ class MirrorServer:
         self._truth_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.faults = Faults()
+        """Faults served on demand for chosen paths (see ``faults.py``)."""
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -166,6 +229,7 @@ class MirrorServer:
         """Bind and serve in a daemon thread; returns ``self``."""
         if self._httpd:
             return self
+        self.faults.stopping(False)
         self._httpd = _HTTPServer((self.host, self.port), _Handler)
         self._httpd.mirror = self
         self.port = self._httpd.server_address[1]
@@ -175,7 +239,8 @@ class MirrorServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket (pending fault delays are cut short)."""
+        self.faults.stopping(True)
         if self._httpd:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -194,13 +259,16 @@ class MirrorServer:
         """The page served for a request target (404 page when unknown)."""
         return self.pages.get(lookup_key(target), self._not_found)
 
-    def record(self, method: str, target: str, headers: Any, status: int = 0) -> None:
-        """Append one access-log entry (``status`` as served; 0 when unknown)."""
+    def record(self, method: str, target: str, headers: Any, status: int = 0, *,
+               at: float | None = None, fault: str = "") -> None:
+        """Append one access-log entry (``status`` as served, 0 when unknown; ``at`` the arrival
+        time, now when not given; ``fault`` the label of the fault served)."""
         kept = {h: headers[h] for h in LOGGED_HEADERS if headers.get(h) is not None}
         path = urlsplit(target).path
+        when = time.monotonic() if at is None else at
         with self._lock:
             self._log.append((method, target, kept))
-            self._requests.append(RequestRecord(method, target, path, status, kept))
+            self._requests.append(RequestRecord(method, target, path, status, kept, when, fault))
 
     @property
     def log(self) -> list[LogEntry]:
