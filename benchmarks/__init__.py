@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of newscrawl against an offline mirror (see ``benchmarks/run.py``)."""
