@@ -11,8 +11,15 @@ from newscrawl.incremental import parse_durations
 from newscrawl.render import render_mode
 from newscrawl.state import StateError, open_state
 
-_POSITIVE_INTS = ("NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")
-_NON_NEGATIVE_FLOATS = ("NEWSCRAWL_RETRY_BACKOFF_BASE", "NEWSCRAWL_RETRY_BACKOFF_MAX")
+_POSITIVE_INTS = (
+    "NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP", "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "PLAYWRIGHT_MAX_CONTEXTS", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT",
+)  # fmt: skip
+_NON_NEGATIVE_INTS = ("RETRY_TIMES", "NEWSCRAWL_HEALTH_MIN_ITEMS", "DOWNLOAD_MAXSIZE")
+_NON_NEGATIVE_FLOATS = (
+    "NEWSCRAWL_RETRY_BACKOFF_BASE", "NEWSCRAWL_RETRY_BACKOFF_MAX", "DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY", "NEWSCRAWL_HEALTH_MAX_ERROR_RATE",
+)  # fmt: skip
 
 
 def settings_problem(settings: BaseSettings) -> str | None:
@@ -21,12 +28,16 @@ def settings_problem(settings: BaseSettings) -> str | None:
         value = str(settings.get(name)).strip()
         if not value.isdigit() or int(value) < 1:
             return f"invalid setting {name}={value!r}: expected a whole number of at least 1"
+    for name in _NON_NEGATIVE_INTS:
+        value = str(settings.get(name)).strip()
+        if not value.isdigit():
+            return f"invalid setting {name}={value!r}: expected a whole number ≥ 0"
     for name in _NON_NEGATIVE_FLOATS:
         try:
             if settings.getfloat(name) < 0:
                 raise ValueError
         except ValueError:
-            return f"invalid setting {name}={settings.get(name)!r}: expected a number of seconds ≥ 0"
+            return f"invalid setting {name}={settings.get(name)!r}: expected a number ≥ 0"
     try:
         render_mode(settings)
     except ValueError as error:
