@@ -38,10 +38,14 @@ SKIPPED_FUNCTIONS = (
 )
 
 
+PROJECT = str(Path(__file__).resolve().parent.parent) + "/"
+
+
 def _label(func: tuple[str, int, str]) -> str:
     """``package/module.py:line(function)`` with site-packages and the project root cut off."""
     path, line, name = func
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    path = path.removeprefix(PROJECT)
+    for marker in ("site-packages/", "lib/python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{path}:{line}({name})" if line else name

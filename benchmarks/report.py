@@ -193,9 +193,22 @@ def crawl_section(results: dict[str, Any]) -> str:
                     else ""
                 )
             )
+    notes = []
+    b_runs = crawls["b"]
+    tree = max(r.get("tree_peak_mb", 0.0) for r in b_runs)
+    if tree > 2 * _median(b_runs, "max_rss_mb"):
+        extra = max(r["requests"] for r in b_runs) - _median(crawls["a"], "requests")
+        notes.append(
+            f"Note: during (b) the process tree peaked at {tree:,.0f} MB: newscrawl "
+            "(`NEWSCRAWL_RENDER=auto`) "
+            "started Chromium through scrapy-playwright for the article page(s) its extractors found no "
+            f"body in, and that browser made up to {extra:.0f} extra requests (the page's `/_next/static` "
+            "scripts). The memory targets below are judged on the crawler process itself."
+        )
     return "\n\n".join(
         [
             _table(header, rows),
+            *notes,
             "Every run (in the order run; pages/s = responses ÷ Scrapy's `elapsed_time_seconds`):",
             _table(
                 [
@@ -310,6 +323,7 @@ def incremental_section(results: dict[str, Any]) -> str:
     full = inc["full"]
     kinds = [
         "article",
+        "asset",
         "listing",
         "home",
         "feed",
@@ -599,3 +613,25 @@ def render(results: dict[str, Any]) -> str:
     if profiles:
         sections.append("## Profiles of the missed targets\n\n" + profiles)
     return "\n\n".join(sections) + "\n"
+
+
+def merge_kept_sections(previous: str, fresh: str) -> str:
+    """``fresh`` followed by the ``## `` sections of ``previous`` that other benchmark commands
+    wrote (e.g. ``benchmarks.render_memory``'s): sections this report writes itself, and ones
+    marked preliminary, are replaced."""
+    own = {line for line in fresh.splitlines() if line.startswith("## ")}
+    kept, current = [], None
+    for line in previous.splitlines():
+        if line.startswith("## "):
+            keep = line not in own and "preliminary" not in line.lower()
+            current = [line] if keep else None
+            if keep:
+                kept.append(current)
+        elif line.startswith("# "):
+            current = None
+        elif current is not None:
+            current.append(line)
+    if not kept:
+        return fresh
+    blocks = ["\n".join(block).rstrip() for block in kept]
+    return fresh.rstrip() + "\n\n" + "\n\n".join(blocks) + "\n"

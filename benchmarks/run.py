@@ -379,6 +379,8 @@ def versions(nginx_binary: str | None) -> dict[str, str]:
         "newspaper4k",
         "readability-lxml",
         "dateparser",
+        "playwright",
+        "scrapy-playwright",
     ):
         try:
             found[name] = version(name)
@@ -387,6 +389,10 @@ def versions(nginx_binary: str | None) -> dict[str, str]:
     if nginx_binary:
         done = subprocess.run([nginx_binary, "-v"], capture_output=True, text=True)
         found["nginx"] = (done.stderr or done.stdout).strip().split("/")[-1]
+    chromium = shutil.which("chromium")
+    if chromium:
+        done = subprocess.run([chromium, "--version"], capture_output=True, text=True)
+        found["chromium"] = (done.stdout.split() or ["?", "?"])[1]
     wrk = shutil.which("wrk")
     if wrk:
         done = subprocess.run([wrk, "-v"], capture_output=True, text=True)
@@ -467,6 +473,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def write_report(path: Path, results: dict[str, Any]) -> None:
+    """Write the report, keeping the sections other benchmark commands put in the same file."""
+    previous = path.read_text() if path.exists() else ""
+    path.write_text(report.merge_kept_sections(previous, report.render(results)))
+
+
 SNAPSHOT_ENV = "NEWSCRAWL_BENCH_SNAPSHOT"
 SNAPSHOT_PATHS = ("newscrawl", "tests", "scrapy.cfg", "requirements.txt", "setup.py")
 
@@ -518,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     workdir: Path = args.workdir.resolve()
     if args.report_only:
-        args.results.write_text(report.render(json.loads((workdir / "results.json").read_text())))
+        write_report(args.results, json.loads((workdir / "results.json").read_text()))
         log(f"wrote {args.results}")
         return 0
     workdir.mkdir(parents=True, exist_ok=True)
@@ -615,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results["seconds"] = time.time() - started
     (workdir / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    args.results.write_text(report.render(results))
+    write_report(args.results, results)
     log(
         f"wrote {args.results} (raw numbers: {workdir / 'results.json'}) in {results['seconds'] / 60:.1f} min"
     )
