@@ -42,10 +42,11 @@ def settings_problem(settings: BaseSettings) -> str | None:
         render_mode(settings)
     except ValueError as error:
         return f"invalid setting NEWSCRAWL_RENDER: {error}"
-    try:
-        parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
-    except ValueError as error:
-        return f"invalid setting NEWSCRAWL_RECHECK_AFTER: {error}"
+    for name in ("NEWSCRAWL_RECHECK_AFTER", "NEWSCRAWL_SITEMAP_LASTMOD_MARGIN"):
+        try:
+            parse_durations(settings.get(name))
+        except ValueError as error:
+            return f"invalid setting {name}: {error}"
     output = Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))).expanduser()
     try:
         output.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,9 @@ NEWSCRAWL_STATE_ENABLED = True
 # Known articles are fetched again (conditionally) when one of these times after publication
 # has passed since their last fetch, or when a sitemap's lastmod is newer than that fetch.
 NEWSCRAWL_RECHECK_AFTER = "1h,1d,7d,30d"
+# A sitemap whose lastmod is up to this much older than the last run's start is read again
+# (conditionally): the site's clock and ours may disagree.
+NEWSCRAWL_SITEMAP_LASTMOD_MARGIN = "1d"
 # An incremental run stops paginating a category after this many pages of known articles.
 NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
 

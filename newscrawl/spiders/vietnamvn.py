@@ -83,6 +83,7 @@ class VietnamVnSpider(scrapy.Spider):
         settings = crawler.settings
         spider.recheck_schedule = parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
         spider.known_pages_to_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")
+        spider.lastmod_margin = parse_durations(settings.get("NEWSCRAWL_SITEMAP_LASTMOD_MARGIN"))[0]
         spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
         spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
@@ -380,6 +381,7 @@ class VietnamVnSpider(scrapy.Spider):
 
     def _changed_sitemaps(self, entries: list[Any]) -> Iterator[scrapy.Request]:
         previous = self._previous_run() if self.incremental else None
+        margin = self.lastmod_margin
         since = self.args.since
         for entry in entries:
             url = self.mapper.parse(entry.loc)
@@ -390,7 +392,8 @@ class VietnamVnSpider(scrapy.Spider):
                 continue
             if kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since:
                 continue
-            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous[0]:
+            # The margin absorbs clock skew between the site and us; the request is conditional.
+            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous[0] - margin:
                 self.crawler.stats.inc_value(f"{STATS}/sitemaps/unchanged")
                 continue
             request = self._resource_request(entry.loc, self.parse_sitemap)
