@@ -14,7 +14,7 @@ from scrapy.loader import ItemLoader
 
 from newscrawl.extract.article import Extraction
 from newscrawl.items import ArticleItem, complete_record
-from newscrawl.normalize.text import article_id, clean_text, content_hash, word_count
+from newscrawl.normalize.text import article_id, clean_text, content_hash, join_paragraphs, word_count
 from newscrawl.urls import SiteUrl
 
 
@@ -23,7 +23,7 @@ def _unique(values: list[str]) -> list[str]:
 
 
 def _clean_body(value: str) -> str:
-    return "\n\n".join(p for p in map(clean_text, value.split("\n\n")) if p)
+    return join_paragraphs(value.split("\n\n"))
 
 
 def _clean_images(images: list[dict[str, str]]) -> list[dict[str, str]]:
