@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.settings import BaseSettings
 
 from newscrawl.incremental import parse_durations
+from newscrawl.redis_state import connect, is_redis_uri
 from newscrawl.render import render_mode
 from newscrawl.state import StateError, open_state
 
@@ -18,8 +19,9 @@ _POSITIVE_INTS = (
 _NON_NEGATIVE_INTS = ("RETRY_TIMES", "NEWSCRAWL_HEALTH_MIN_ITEMS", "DOWNLOAD_MAXSIZE")
 _NON_NEGATIVE_FLOATS = (
     "NEWSCRAWL_RETRY_BACKOFF_BASE", "NEWSCRAWL_RETRY_BACKOFF_MAX", "DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT",
-    "AUTOTHROTTLE_TARGET_CONCURRENCY", "NEWSCRAWL_HEALTH_MAX_ERROR_RATE",
-)  # fmt: skip
+    "AUTOTHROTTLE_TARGET_CONCURRENCY", "NEWSCRAWL_HEALTH_MAX_ERROR_RATE", "NEWSCRAWL_IDLE_TIMEOUT",
+)
+_POSITIVE_FLOATS = ("NEWSCRAWL_HEARTBEAT_INTERVAL", "NEWSCRAWL_WORKER_TIMEOUT")  # fmt: skip
 
 
 def settings_problem(settings: BaseSettings) -> str | None:
@@ -38,6 +40,12 @@ def settings_problem(settings: BaseSettings) -> str | None:
                 raise ValueError
         except ValueError:
             return f"invalid setting {name}={settings.get(name)!r}: expected a number ≥ 0"
+    for name in _POSITIVE_FLOATS:
+        try:
+            if settings.getfloat(name) <= 0:
+                raise ValueError
+        except ValueError:
+            return f"invalid setting {name}={settings.get(name)!r}: expected a number > 0"
     try:
         render_mode(settings)
     except ValueError as error:
@@ -54,9 +62,27 @@ def settings_problem(settings: BaseSettings) -> str | None:
             pass
     except OSError as error:
         return f"invalid setting NEWSCRAWL_OUTPUT_DIR: the folder {output} is not writable ({error.strerror})"
+    uri = settings.get("NEWSCRAWL_STATE_URI")
+    if is_redis_uri(uri):
+        return _cluster_problem(settings, uri)
     if settings.getbool("NEWSCRAWL_STATE_ENABLED"):
         try:
-            open_state(settings.get("NEWSCRAWL_STATE_URI")).close()
+            open_state(uri).close()
         except StateError as error:
             return f"invalid setting NEWSCRAWL_STATE_URI: {error}"
+    return None
+
+
+def _cluster_problem(settings: BaseSettings, uri: str) -> str | None:
+    """What stops a distributed crawl on ``uri`` from starting (the server is only pinged:
+    opening the store would join the crawl)."""
+    if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
+        return "invalid setting NEWSCRAWL_STATE_ENABLED=False: a crawl on Redis keeps its state there"
+    interval = settings.getfloat("NEWSCRAWL_HEARTBEAT_INTERVAL")
+    if settings.getfloat("NEWSCRAWL_WORKER_TIMEOUT") < 2 * interval:
+        return "invalid setting NEWSCRAWL_WORKER_TIMEOUT: must be ≥ 2 × NEWSCRAWL_HEARTBEAT_INTERVAL"
+    try:
+        connect(uri).close()
+    except StateError as error:
+        return f"invalid setting NEWSCRAWL_STATE_URI: {error}"
     return None

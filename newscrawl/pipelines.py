@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from newscrawl.cluster import Claims, find_claims
 from newscrawl.items import RECORD_KEYS
 from newscrawl.sites import vietnamvn as site
 from newscrawl.statekeeper import FETCH_KEY, find_state
@@ -84,7 +85,8 @@ def remember_not_emitted(crawler: Crawler, record: ItemAdapter) -> None:
 class DeduplicatePipeline:
     """Drop a second record with the same canonical URL, or the same content in one language.
 
-    Keeps 64-bit digests rather than strings so memory stays small on long crawls.
+    Keeps 64-bit digests rather than strings so memory stays small on long crawls; the
+    workers of a distributed crawl claim them in Redis instead, so the first worker wins.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -92,25 +94,37 @@ class DeduplicatePipeline:
         self.stats = crawler.stats
         self.seen_urls: set[int] = set()
         self.seen_content: set[int] = set()
+        self.claims: Claims | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
         """Build from the crawler."""
         return cls(crawler)
 
+    def open_spider(self) -> None:
+        """Use the crawl's shared claims when it runs on a cluster."""
+        self.claims = find_claims(self.crawler)
+
+    def _first(self, claim: str, local_key: int, seen: set[int]) -> bool:
+        """True the first time this crawl meets a key: ``claim`` in Redis, else ``local_key``."""
+        if self.claims is not None:
+            return self.claims.claim(claim)
+        if local_key in seen:
+            return False
+        seen.add(local_key)
+        return True
+
     def process_item(self, item: Any) -> Any:
         """Pass the first record of each URL and of each (language, content); drop repeats."""
         record = ItemAdapter(item)
-        url_key = int(record["id"][:16], 16)
-        if url_key in self.seen_urls:
+        if not self._first(f"url:{record['id']}", int(record["id"][:16], 16), self.seen_urls):
             raise drop(self.stats, "duplicate_url", record["url"])
-        content_key = hash((record["lang"], record["content_hash"]))
-        if record.get("status") != "removed" and content_key in self.seen_content:
+        if record.get("status") == "removed":
+            return item
+        lang, digest = record["lang"], record["content_hash"]
+        if not self._first(f"content:{lang}:{digest}", hash((lang, digest)), self.seen_content):
             remember_not_emitted(self.crawler, record)
             raise drop(self.stats, "duplicate_content", record["url"])
-        self.seen_urls.add(url_key)
-        if record.get("status") != "removed":
-            self.seen_content.add(content_key)
         return item
 
 

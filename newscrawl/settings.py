@@ -47,6 +47,8 @@ EXTENSIONS = {
     # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
     "newscrawl.statekeeper.StateKeeper": 100,
     "newscrawl.health.HealthReport": 200,
+    # Only with a redis:// NEWSCRAWL_STATE_URI: heartbeat and idle waiting of a cluster worker.
+    "newscrawl.cluster.ClusterWorker": 150,
 }
 
 # --- items and output ----------------------------------------------------------------------
@@ -95,6 +97,19 @@ NEWSCRAWL_RECHECK_AFTER = "1h,1d,7d,30d"
 NEWSCRAWL_SITEMAP_LASTMOD_MARGIN = "1d"
 # An incremental run stops paginating a category after this many pages of known articles.
 NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
+
+# --- distributed crawling (newscrawl.cluster): NEWSCRAWL_STATE_URI=redis://HOST:PORT/DB -------
+# Workers started with the same Redis URI join one crawl: scrapy-redis's scheduler and duplicate
+# filter (always persistent, keys per crawl), the state in Redis, one feed per worker named
+# <start time>-<worker id>.jsonl. Fold the feeds of all workers with `python -m newscrawl.snapshot`.
+# This worker's name in feeds and in Redis; empty: <host name>-<process id>.
+NEWSCRAWL_WORKER_ID = ""
+# Seconds between heartbeats; a worker silent for NEWSCRAWL_WORKER_TIMEOUT seconds counts as dead
+# (its in-flight pages are left to the next incremental run).
+NEWSCRAWL_HEARTBEAT_INTERVAL = 2.0
+NEWSCRAWL_WORKER_TIMEOUT = 30.0
+# An idle worker closes once the shared queue is empty and no live peer has been busy this long.
+NEWSCRAWL_IDLE_TIMEOUT = 10.0
 
 # --- health report (newscrawl.health) ---------------------------------------------------------
 # Written beside the feed at the end of every crawl. Breaking a threshold logs an ERROR and

@@ -1,7 +1,8 @@
 """Crawl state: what earlier runs fetched and emitted, per canonical article URL.
 
 ``open_state(uri)`` picks the backend from ``NEWSCRAWL_STATE_URI``: a SQLite file path (the
-embedded default) or, later, ``redis://`` for state shared across machines. The interface is
+embedded default) or ``redis://`` for state shared by the workers of a distributed crawl
+(``newscrawl.redis_state``). The interface is
 deliberately small so both backends keep the same semantics:
 
 - ``get_many`` / ``get``: the known state of article URLs;
@@ -155,11 +156,22 @@ def default_state_path() -> Path:
     return Path(base) / "newscrawl" / "state.sqlite3"
 
 
-def open_state(uri: str | None) -> StateStore:
-    """Open the state store named by ``uri`` (a SQLite path, empty for the default)."""
+def open_state(
+    uri: str | None, *, worker: str = "worker", recheck_schedule: Sequence[float] = (),
+    heartbeat_ttl: float = 30.0,
+) -> StateStore:  # fmt: skip
+    """Open the state store named by ``uri`` (a SQLite path, empty for the default, or a Redis URI).
+
+    ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
+    """
     uri = (uri or "").strip()
     if uri.startswith(("redis://", "rediss://", "unix://")):
-        raise StateError(f"state store {uri}: the Redis backend is not available in this version")
+        # Imported here so a SQLite crawl never needs the Redis client.
+        from newscrawl.redis_state import RedisStateStore
+
+        return RedisStateStore(
+            uri, worker=worker, recheck_schedule=recheck_schedule, heartbeat_ttl=heartbeat_ttl
+        )
     path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
     return SqliteStateStore(path)
 

@@ -20,6 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.feeds import PART_SUFFIX, in_use, recover_partial_feed
+from newscrawl.incremental import parse_durations
+from newscrawl.redis_state import worker_id
 from newscrawl.state import StateStore, open_state
 
 logger = logging.getLogger(__name__)
@@ -72,13 +74,21 @@ class StateKeeper:
         if not crawler.settings.getbool("NEWSCRAWL_STATE_ENABLED"):
             raise NotConfigured
         self.crawler = crawler
-        self.store: StateStore = open_state(crawler.settings.get("NEWSCRAWL_STATE_URI"))
-        self.run_id: int | None = None
+        settings = crawler.settings
+        self.store: StateStore = open_state(
+            settings.get("NEWSCRAWL_STATE_URI"), worker=worker_id(settings),
+            recheck_schedule=parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER")),
+            heartbeat_ttl=settings.getfloat("NEWSCRAWL_WORKER_TIMEOUT"),
+        )  # fmt: skip
         self.feed_failed = False
         self._slot_counts: dict[int, int] = {}  # feed slot → items it had written so far
+        spider = crawler.spider
+        self.recover(spider)
         # (start, finish) of the last run that completed; killed runs do not count.
-        self.previous_run: tuple[float, float] | None = None
-        self.recover(crawler.spider)
+        self.previous_run = self.store.last_completed_run(spider.name)
+        # Here rather than at spider_opened: a distributed crawl's scheduler, built when the
+        # engine opens, works on the keys of the cluster-wide crawl this joins.
+        self.run_id = self.store.start_run(spider.name, time.time())
         # Connected after the FeedExporter (an earlier extension), so item_scraped runs after it wrote.
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
@@ -113,9 +123,7 @@ class StateKeeper:
                 logger.warning("recovered %d records of an interrupted run into %s", len(recovered), final)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Record this run's start."""
-        self.previous_run = self.store.last_completed_run(spider.name)
-        self.run_id = self.store.start_run(spider.name, time.time())
+        """Say where the state is."""
         logger.info("crawl state: %s", self.store.location)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
@@ -161,6 +169,5 @@ class StateKeeper:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Record how the run ended and close the store."""
-        if self.run_id is not None:
-            self.store.finish_run(self.run_id, time.time(), reason)
+        self.store.finish_run(self.run_id, time.time(), reason)
         self.store.close()

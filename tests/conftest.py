@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.mirror.model import build_site
 from tests.mirror.server import MirrorServer
+from tests.redis_service import running_redis
 from tests.scrapyd_service import Scrapyd, running_scrapyd
 
 
@@ -25,3 +27,19 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
     """A real Scrapyd on 127.0.0.1 (config, eggs, logs in a temporary folder)."""
     with running_scrapyd(tmp_path_factory.mktemp("scrapyd")) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 for the whole session; its URL."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, emptied for this test."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server

@@ -22,6 +22,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
+from newscrawl.cluster import cluster_settings
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
@@ -31,6 +32,7 @@ from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.items import ArticleItem, complete_record
 from newscrawl.loaders import load_article
 from newscrawl.normalize.text import article_id
+from newscrawl.redis_state import worker_id
 from newscrawl.render import (
     RENDERED,
     browser_problem,
@@ -71,9 +73,10 @@ class VietnamVnSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """Wire scrapy-playwright in only when a browser may be used and exists."""
+        """Wire scrapy-playwright in only when a browser may be used and exists, and
+        scrapy-redis when the state is in Redis."""
         super().update_settings(settings)
-        for name, value in playwright_settings(settings).items():
+        for name, value in {**playwright_settings(settings), **cluster_settings(settings)}.items():
             settings.set(name, value, priority="spider")
 
     @classmethod
@@ -87,8 +90,9 @@ class VietnamVnSpider(scrapy.Spider):
         spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
         spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
-        # Feed URIs use it as %(output_dir)s (Scrapy fills feed URIs from spider attributes).
+        # Feed URIs use them as %(output_dir)s and %(worker)s (Scrapy fills feed URIs from spider attributes).
         spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR")).expanduser().resolve())
+        spider.worker = worker_id(settings)
         spider.render_mode = render_mode(settings)
         spider.browser_missing = browser_problem(settings)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)

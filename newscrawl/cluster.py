@@ -1,0 +1,247 @@
+"""Distributed crawling: several workers share one frontier through scrapy-redis.
+
+``NEWSCRAWL_STATE_URI=redis://…`` is the one switch. :func:`cluster_settings` then puts
+scrapy-redis's scheduler in (through :class:`ClusterScheduler`), and the crawl state goes to
+Redis (:mod:`newscrawl.redis_state`), where workers join one cluster-wide crawl. The
+scrapy-redis traps this module handles:
+
+- the queue and duplicate filter are *always* persisted (a worker that closes would
+  otherwise wipe them under its peers); the last worker to leave drops them instead;
+- their keys belong to one crawl (``crawl:<id>:…``), so a new crawl starts with an empty
+  filter and never touches the keys of a crawl peers are still running;
+- the duplicate filter uses Scrapy's request fingerprinter, not scrapy-redis's own hash;
+- a worker with nothing to do waits (``NEWSCRAWL_IDLE_TIMEOUT``) while a peer is busy and may
+  still produce work, rather than closing;
+- stats stay per worker (scrapy-redis's ``RedisStatsCollector`` fails on Scrapy 2.19); each
+  worker stores its final stats in the crawl, :func:`crawl_stats` sums them;
+- within-run duplicates (same text in two URLs) are claimed in Redis, not in one worker's memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import orjson
+import redis
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.asyncio import create_looping_call
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect, is_redis_uri
+from newscrawl.statekeeper import find_state
+
+logger = logging.getLogger(__name__)
+STATS = "newscrawl/cluster"
+FEED_WITH_WORKER = "%(output_dir)s/%(name)s/%(batch_time)s-%(worker)s.jsonl"
+
+
+def cluster_settings(settings: BaseSettings) -> dict[str, Any]:
+    """The settings a Redis state URI implies (empty for a single-machine crawl).
+
+    Only the project's default feed is renamed to carry the worker id; feeds given on the
+    command line (``-O``, ``-s FEEDS``) are the user's choice.
+    """
+    if not is_redis_uri(settings.get("NEWSCRAWL_STATE_URI")):
+        return {}
+    changes: dict[str, Any] = {
+        "SCHEDULER": "newscrawl.cluster.ClusterScheduler",
+        "SCHEDULER_PERSIST": True,
+        "DUPEFILTER_CLASS": "newscrawl.cluster.FingerprintDupeFilter",
+    }
+    if settings.getpriority("FEEDS") <= SETTINGS_PRIORITIES["project"]:
+        options = next(iter(settings.getdict("FEEDS").values()), {"format": "jsonlines"})
+        changes["FEEDS"] = {FEED_WITH_WORKER: options}
+    return changes
+
+
+def _cluster_store(crawler: Crawler) -> RedisStateStore:
+    store = find_state(crawler)
+    if not isinstance(store, RedisStateStore) or store.crawl is None:
+        raise NotConfigured("the cluster scheduler needs NEWSCRAWL_STATE_URI=redis://… and the state keeper")
+    return store
+
+
+class FingerprintDupeFilter(RFPDupeFilter):
+    """scrapy-redis's shared duplicate filter, fingerprinting with Scrapy's request fingerprinter."""
+
+    def __init__(self, server: redis.Redis, key: str, crawler: Crawler) -> None:
+        super().__init__(server, key=key, debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        self.fingerprinter = crawler.request_fingerprinter
+
+    def request_fingerprint(self, request: Request) -> str:
+        """The fingerprint Scrapy's own duplicate filter and cache would use."""
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def close(self, reason: str = "") -> None:
+        """Keep the shared fingerprints: peers still use them (the crawl's last worker drops them)."""
+
+
+class ClusterScheduler(Scheduler):
+    """scrapy-redis's scheduler on the keys of the crawl this worker joined, always persistent."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterScheduler:
+        """Use the crawl the state store joined (the state keeper opens it before the engine)."""
+        store = _cluster_store(crawler)
+        assert store.crawl is not None
+        # The queue holds pickled requests: a client that does not decode responses.
+        server = connect(store.uri, decode=False)
+        scheduler = cls(
+            server=server, persist=True, queue_key=store.crawl.requests,
+            dupefilter=FingerprintDupeFilter(server, store.crawl.dupefilter, crawler),
+        )  # fmt: skip
+        scheduler.stats = crawler.stats
+        return scheduler
+
+    def close(self, reason: str) -> None:
+        """Leave the queue and filter to the peers (``persist`` is forced on)."""
+        self.server.close()
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue the request unless some worker of this crawl already scheduled it."""
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            self.stats.inc_value("scheduler/filtered/redis")
+            return False
+        self.queue.push(request)
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        """The next request of the shared queue, if any (never blocks the reactor)."""
+        request = self.queue.pop(0)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
+class Claims:
+    """Keys the first worker to ask gets, for the crawl: within-run duplicates across workers."""
+
+    def __init__(self, server: redis.Redis, crawl: CrawlKeys) -> None:
+        self.server = server
+        self.key = crawl.claims
+
+    def claim(self, key: str) -> bool:
+        """True for the first caller of this crawl to claim ``key``."""
+        return bool(self.server.sadd(self.key, key))
+
+
+def find_claims(crawler: Crawler) -> Claims | None:
+    """The crawl's shared claims when it runs on a cluster, else None (claims stay in memory)."""
+    store = find_state(crawler)
+    if isinstance(store, RedisStateStore) and store.crawl is not None:
+        return Claims(store.server, store.crawl)
+    return None
+
+
+class ClusterWorker:
+    """Heartbeat, idle waiting and per-worker stats of one worker of a distributed crawl.
+
+    While it runs, the worker refreshes a key with a time to live saying whether it is busy;
+    a killed worker's key expires, so peers stop waiting for it. An idle worker closes only
+    when the shared queue is empty and no live peer has been busy for ``NEWSCRAWL_IDLE_TIMEOUT``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not is_redis_uri(crawler.settings.get("NEWSCRAWL_STATE_URI")):
+            raise NotConfigured
+        self.crawler = crawler
+        self.interval = crawler.settings.getfloat("NEWSCRAWL_HEARTBEAT_INTERVAL")
+        self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_IDLE_TIMEOUT")
+        self._quiet_since: float | None = None
+        self._beat = create_looping_call(self.heartbeat)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterWorker:
+        """Built only for a Redis state URI."""
+        return cls(crawler)
+
+    @property
+    def store(self) -> RedisStateStore:
+        """The worker's Redis state (joined to the crawl)."""
+        return _cluster_store(self.crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Start the heartbeat and say which crawl this worker joined."""
+        store = self.store
+        assert store.crawl is not None
+        self.crawler.stats.set_value(f"{STATS}/crawl", int(store.crawl.crawl_id))
+        self.crawler.stats.set_value(f"{STATS}/worker", store.worker)
+        logger.info("worker %s joined crawl %s on %s", store.worker, store.crawl.crawl_id, store.location)
+        self._beat.start(self.interval, now=True)
+
+    def heartbeat(self) -> None:
+        """Refresh this worker's key: ``busy`` while it has work in hand, else ``idle``."""
+        try:
+            busy = not self.crawler.engine.spider_is_idle()
+        except (AttributeError, RuntimeError):  # no engine, or the spider is not open (yet, or any more)
+            busy = False
+        try:
+            self.store.heartbeat("busy" if busy else "idle")
+        except redis.RedisError as error:
+            logger.warning("could not refresh the worker heartbeat: %s", error)
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Keep the worker open while the crawl may still give it work."""
+        store = self.store
+        assert store.crawl is not None
+        store.heartbeat("idle")
+        if self._peers_may_add_work(store):
+            self._quiet_since = None
+            self.crawler.stats.inc_value(f"{STATS}/waits")
+            raise DontCloseSpider
+        now = time.monotonic()
+        self._quiet_since = self._quiet_since or now
+        if now - self._quiet_since < self.idle_timeout:
+            raise DontCloseSpider
+
+    def _peers_may_add_work(self, store: RedisStateStore) -> bool:
+        crawl = store.crawl
+        assert crawl is not None
+        if store.server.zcard(crawl.requests):
+            return True
+        peers = [w for w in store.server.hkeys(crawl.workers) if w != store.worker]
+        if not peers:
+            return False
+        statuses = store.server.mget([crawl.alive(peer) for peer in peers])
+        return any(status == "busy" for status in statuses)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Stop the heartbeat and store this worker's stats in the crawl."""
+        if self._beat.running:
+            self._beat.stop()
+        store = self.store
+        assert store.crawl is not None
+        stats = {key: value for key, value in self.crawler.stats.get_stats().items()
+                 if isinstance(value, int | float | str)}  # fmt: skip
+        stats["finish_reason"] = reason
+        try:
+            store.server.set(store.crawl.stats(store.worker), orjson.dumps(stats, default=str))
+        except redis.RedisError as error:
+            logger.warning("could not store the worker's stats in Redis: %s", error)
+
+
+def crawl_stats(server: redis.Redis, crawl_id: str) -> dict[str, Any]:
+    """Every worker's final stats of a crawl, and their numeric sum under ``"total"``."""
+    keys = CrawlKeys(crawl_id)
+    per_worker: dict[str, Any] = {}
+    total: dict[str, float] = {}
+    for key in server.scan_iter(match=f"{keys.base}:stats:*"):
+        name = key.decode() if isinstance(key, bytes) else key
+        stats = orjson.loads(server.get(key) or b"{}")
+        per_worker[name.rsplit(":", 1)[1]] = stats
+        for stat, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[stat] = total.get(stat, 0) + value
+    return {"workers": per_worker, "total": total}
+

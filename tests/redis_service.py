@@ -1,0 +1,50 @@
+"""A real redis-server (Debian's package) on 127.0.0.1 for tests: own port and folder, no persistence."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+
+from tests.scrapyd_service import free_port
+
+
+@contextmanager
+def running_redis(root: Path) -> Iterator[str]:
+    """Start redis-server in ``root`` on a free loopback port; yield its URL (database 0)."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise RuntimeError("redis-server is not installed: run `apt-get install redis-server` (.ci/run does)")
+    port = free_port()
+    root.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(root), "--save", "",
+         "--appendonly", "no", "--protected-mode", "yes", "--logfile", str(root / "redis.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start; see {root / 'redis.log'}") from None
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

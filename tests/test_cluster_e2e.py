@@ -1,0 +1,125 @@
+"""Distributed crawling end to end: worker processes share one real Redis and crawl the mirror."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from newscrawl.cluster import crawl_stats
+from newscrawl.snapshot import build_snapshot, feed_files
+from tests.compare import compare, read_jsonl
+from tests.crawl import FAST, ROOT, _environment
+
+pytestmark = pytest.mark.slow
+# Short timers so a dead worker is noticed in seconds, not the default half minute.
+TIMERS = (
+    "-s", "NEWSCRAWL_HEARTBEAT_INTERVAL=0.5", "-s", "NEWSCRAWL_WORKER_TIMEOUT=4",
+    "-s", "NEWSCRAWL_IDLE_TIMEOUT=2",
+)  # fmt: skip
+
+
+def start_worker(mirror, redis_url: str, output: Path, worker: str, *args: str) -> subprocess.Popen[bytes]:
+    """One `scrapy crawl` worker on the shared Redis; its log goes to ``output/<worker>.log``."""
+    output.mkdir(parents=True, exist_ok=True)
+    log = (output / f"{worker}.log").open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "scrapy", "crawl", "vietnamvn", "-a", f"base_url={mirror.base_url}", *FAST,
+            *TIMERS, "-s", f"NEWSCRAWL_STATE_URI={redis_url}", "-s", f"NEWSCRAWL_OUTPUT_DIR={output}",
+            "-s", f"NEWSCRAWL_WORKER_ID={worker}", "-s", "LOG_LEVEL=INFO", *args,
+        ],
+        cwd=ROOT, env=_environment(output), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+    )  # fmt: skip
+
+
+def finish(worker: subprocess.Popen[bytes], timeout: float = 300) -> int:
+    """Wait for a worker; kill it if it overstays."""
+    try:
+        return worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        raise
+
+
+def records_of(output: Path) -> list[dict]:
+    return [record for feed in feed_files(output / "vietnamvn") for record in read_jsonl(feed)]
+
+
+def get_targets(mirror) -> list[str]:
+    """Path and query of every GET (pagination may be ``?page=N``)."""
+    return [urlsplit(target)._replace(scheme="", netloc="").geturl() for method, target, _ in mirror.log
+            if method == "GET"]  # fmt: skip
+
+
+def test_two_workers_fetch_each_page_once_and_together_emit_the_truth(mirror, redis_url, tmp_path):
+    mirror.reset_log()
+    workers = [start_worker(mirror, redis_url, tmp_path, name) for name in ("w1", "w2")]
+    codes = [finish(worker) for worker in workers]
+    logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("w1", "w2")}
+    assert codes == [0, 0], {name: log[-3000:] for name, log in logs.items()}
+    for log in logs.values():
+        assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+    # One feed per worker, named after it; together they are the truth, each article once.
+    feeds = sorted(p.name.rsplit("-", 1)[1] for p in feed_files(tmp_path / "vietnamvn"))
+    assert feeds == ["w1.jsonl", "w2.jsonl"]
+    records = records_of(tmp_path)
+    result = compare(records, mirror.truth)
+    assert result.equal, result.summary()
+    # Every page (homes, listings, sitemaps, feeds, articles) was fetched by one worker only;
+    # robots.txt is read by each worker for its own robots.txt policy.
+    fetched = Counter(get_targets(mirror))
+    assert fetched.pop("/robots.txt") == 2
+    assert max(fetched.values()) == 1, [p for p, n in fetched.items() if n > 1][:10]
+    # Both did real work; their stats stay per worker and are summed from Redis.
+    server = redis.Redis.from_url(redis_url)
+    stats = crawl_stats(server, "1")
+    assert set(stats["workers"]) == {"w1", "w2"}
+    assert all(s["downloader/response_count"] > 10 for s in stats["workers"].values())
+    assert stats["total"]["item_scraped_count"] == len(records)
+    # The crawl is closed and its frontier dropped; the snapshot folds both workers' feeds.
+    assert not server.exists("newscrawl:crawl:1:requests", "newscrawl:crawl:1:dupefilter")
+    assert server.hget("newscrawl:crawl:1", "outcome") == b"finished"
+    snapshot = build_snapshot(feed_files(tmp_path / "vietnamvn"), tmp_path / "snapshot.jsonl")
+    assert snapshot.articles == len(records)
+
+
+def test_a_killed_worker_leaves_the_rest_to_its_peer_and_the_next_run(mirror, redis_url, tmp_path):
+    mirror.reset_log()
+    # The victim starts first and is killed while it has pages in hand.
+    victim = start_worker(mirror, redis_url, tmp_path, "victim")
+    deadline = time.monotonic() + 60
+    while len(mirror.requests) < 60 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivor = start_worker(mirror, redis_url, tmp_path, "survivor")
+    while len(mirror.requests) < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    started = time.monotonic()
+    assert finish(survivor) == 0, (tmp_path / "survivor.log").read_text()[-3000:]
+    # It waited for the dead worker's heartbeat to expire (4 s), not for ever.
+    assert time.monotonic() - started < 120
+    server = redis.Redis.from_url(redis_url)
+    assert server.hget("newscrawl:crawl:1", "outcome") == b"incomplete"
+    first = records_of(tmp_path)
+    assert 0 < len(first) < len(mirror.truth) - 1
+    # The next (incremental) run finishes the victim's .part feed and fetches what it had in flight.
+    again = start_worker(mirror, redis_url, tmp_path, "next")
+    assert finish(again) == 0, (tmp_path / "next.log").read_text()[-3000:]
+    assert not list((tmp_path / "vietnamvn").glob("*.part"))
+    (own,) = (tmp_path / "vietnamvn").glob("*-next.jsonl")
+    assert read_jsonl(own), "the lost pages were fetched again"
+    records = records_of(tmp_path)
+    result = compare(records, mirror.truth)
+    assert result.equal, result.summary()
+    assert server.hget("newscrawl:crawl:2", "outcome") == b"finished"
