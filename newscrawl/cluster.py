@@ -156,7 +156,7 @@ class ClusterWorker:
         self.interval = crawler.settings.getfloat("NEWSCRAWL_HEARTBEAT_INTERVAL")
         self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_IDLE_TIMEOUT")
         self._quiet_since: float | None = None
-        self._beat = create_looping_call(self.heartbeat)
+        self._beat: Any = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -178,6 +178,7 @@ class ClusterWorker:
         self.crawler.stats.set_value(f"{STATS}/crawl", int(store.crawl.crawl_id))
         self.crawler.stats.set_value(f"{STATS}/worker", store.worker)
         logger.info("worker %s joined crawl %s on %s", store.worker, store.crawl.crawl_id, store.location)
+        self._beat = create_looping_call(self.heartbeat)
         self._beat.start(self.interval, now=True)
 
     def heartbeat(self) -> None:
@@ -218,7 +219,7 @@ class ClusterWorker:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Stop the heartbeat and store this worker's stats in the crawl."""
-        if self._beat.running:
+        if self._beat is not None and self._beat.running:
             self._beat.stop()
         store = self.store
         assert store.crawl is not None

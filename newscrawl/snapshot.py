@@ -1,8 +1,11 @@
 """Fold run feeds into one snapshot: the latest version of every article, removed ones left out.
 
-    python -m newscrawl.snapshot [--feeds output/vietnamvn] [--out output/vietnamvn-snapshot.jsonl]
+    python -m newscrawl.snapshot [--feeds output/vietnamvn [FOLDER ...]]
+                                 [--out output/vietnamvn-snapshot.jsonl]
 
-Feeds are read in name order (their names start with the run's start time); for each ``id``
+Several folders (say, one copied from each worker of a distributed crawl) fold into one.
+Feeds are read in name order (their names start with the run's start time, then the worker
+of a distributed crawl, whatever folder they are in); for each ``id``
 the record with the highest ``version`` wins (the later one on a tie). Only offsets are kept
 in memory, so a corpus of millions of articles folds in a few hundred MB at most. The
 snapshot is written to a temporary file and renamed, so readers see the old or the new one.
@@ -40,13 +43,14 @@ class SnapshotReport:
     removed: int = 0
 
 
-def feed_files(folder: Path, exclude: Path | None = None) -> list[Path]:
-    """Complete feeds of a folder in run order (``.part`` files and the snapshot itself excluded)."""
+def feed_files(*folders: Path, exclude: Path | None = None) -> list[Path]:
+    """Complete feeds of the folders in run order (``.part`` files and the snapshot itself excluded)."""
     skip = exclude.resolve() if exclude else None
-    return sorted(
-        p for p in folder.glob("*.jsonl")
+    found = {
+        p.resolve() for folder in folders for p in folder.glob("*.jsonl")
         if not p.name.endswith(PART_SUFFIX) and p.resolve() != skip
-    )  # fmt: skip
+    }  # fmt: skip
+    return sorted(found, key=lambda p: (p.name, str(p)))
 
 
 def build_snapshot(feeds: list[Path], out: Path) -> SnapshotReport:
@@ -92,14 +96,18 @@ def build_snapshot(feeds: list[Path], out: Path) -> SnapshotReport:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m newscrawl.snapshot", description=__doc__.split("\n")[0])
-    parser.add_argument("--feeds", type=Path, default=Path("output/vietnamvn"), help="folder of run feeds")
-    parser.add_argument("--out", type=Path, help="snapshot file (default: <feeds>-snapshot.jsonl)")
+    parser.add_argument(
+        "--feeds", type=Path, nargs="+", default=[Path("output/vietnamvn")], help="folders of run feeds"
+    )
+    parser.add_argument("--out", type=Path, help="snapshot file (default: <first folder>-snapshot.jsonl)")
     args = parser.parse_args(argv)
-    out = args.out or args.feeds.with_name(f"{args.feeds.name}-snapshot.jsonl")
-    if not args.feeds.is_dir():
-        print(f"newscrawl: error: no feed folder {args.feeds}", file=sys.stderr)
+    first = args.feeds[0]
+    out = args.out or first.with_name(f"{first.name}-snapshot.jsonl")
+    missing = [folder for folder in args.feeds if not folder.is_dir()]
+    if missing:
+        print(f"newscrawl: error: no feed folder {missing[0]}", file=sys.stderr)
         return 2
-    report = build_snapshot(feed_files(args.feeds, exclude=out), out)
+    report = build_snapshot(feed_files(*args.feeds, exclude=out), out)
     print(
         f"{out}: {report.articles} articles from {report.records} records in {report.feeds} feeds "
         f"({report.removed} removed left out, {report.unreadable_lines} unreadable lines skipped)"

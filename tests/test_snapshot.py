@@ -37,3 +37,18 @@ def test_command_line(tmp_path, capsys):
     assert (tmp_path / "vietnamvn-snapshot.jsonl").exists()
     assert "1 articles" in capsys.readouterr().out
     assert main(["--feeds", str(tmp_path / "missing")]) == 2
+
+
+def test_worker_folders_fold_into_one_in_run_order(tmp_path, capsys):
+    node1, node2 = tmp_path / "node1", tmp_path / "node2"
+    node1.mkdir()
+    node2.mkdir()
+    write(node1 / "2026-01-01T00-00-00-w1.jsonl", {"id": "a", "version": 1, "status": "new", "title": "A1"})
+    write(node2 / "2026-01-01T00-00-00-w2.jsonl", {"id": "b", "version": 1, "status": "new", "title": "B1"})
+    write(node2 / "2026-01-02T00-00-00-w2.jsonl", {"id": "a", "version": 2, "status": "updated", "title": "2"})
+    write(node1 / "2026-01-03T00-00-00-w1.jsonl", {"id": "b", "version": 1, "status": "removed"})
+    out = tmp_path / "snapshot.jsonl"
+    assert main(["--feeds", str(node1), str(node2), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["id"], r["title"]) for r in rows] == [("a", "2")]
+    assert "4 records in 4 feeds" in capsys.readouterr().out

@@ -32,7 +32,8 @@ def record(status="new", version=1, content_hash="h1", url=URL):
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request, tmp_path):
     """Each backend in turn: the same tests hold for both (same semantics)."""
-    uri = str(tmp_path / "state.sqlite3") if request.param == "sqlite" else request.getfixturevalue("redis_url")
+    sqlite = request.param == "sqlite"
+    uri = str(tmp_path / "state.sqlite3") if sqlite else request.getfixturevalue("redis_url")
     store = open_state(uri)
     yield store
     store.close()
@@ -155,7 +156,8 @@ def test_unreachable_redis_is_one_clear_error_without_the_password():
     from tests.scrapyd_service import free_port
 
     uri = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
-    with pytest.raises(StateError, match=r"Redis at redis://:\*\*\*@127\.0\.0\.1:\d+/0 cannot be used") as error:
+    expected = r"Redis at redis://:\*\*\*@127\.0\.0\.1:\d+/0 cannot be used"
+    with pytest.raises(StateError, match=expected) as error:
         open_state(uri)
     assert "s3cret" not in str(error.value)
 
