@@ -45,7 +45,7 @@ def test_worker_folders_fold_into_one_in_run_order(tmp_path, capsys):
     node2.mkdir()
     write(node1 / "2026-01-01T00-00-00-w1.jsonl", {"id": "a", "version": 1, "status": "new", "title": "A1"})
     write(node2 / "2026-01-01T00-00-00-w2.jsonl", {"id": "b", "version": 1, "status": "new", "title": "B1"})
-    write(node2 / "2026-01-02T00-00-00-w2.jsonl", {"id": "a", "version": 2, "status": "updated", "title": "2"})
+    write(node2 / "2026-01-02T00-00-00-w2.jsonl", {"id": "a", "version": 2, "status": "new", "title": "2"})
     write(node1 / "2026-01-03T00-00-00-w1.jsonl", {"id": "b", "version": 1, "status": "removed"})
     out = tmp_path / "snapshot.jsonl"
     assert main(["--feeds", str(node1), str(node2), "--out", str(out)]) == 0
