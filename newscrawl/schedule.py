@@ -1,11 +1,12 @@
 """Run a spider on Scrapyd periodically (Scrapyd has no scheduler of its own).
 
-    python -m newscrawl.schedule --url URL --project NAME --spider vietnamvn (--every 30m | --once)
-                                 [-a NAME=VALUE]... [-s NAME=VALUE]...
+    python -m newscrawl.schedule --url URL [--url URL]... --project NAME --spider vietnamvn
+                                 (--every 30m | --once) [-a NAME=VALUE]... [-s NAME=VALUE]...
 
-A job is started only when none of the same spider is pending or running, so slow runs never
-pile up. Every Scrapyd answer's JSON status is checked (Scrapyd reports errors with HTTP 200).
-``--once`` suits cron: exit 0 when a job was started or one is already running, 1 on error.
+On each Scrapyd (``--url`` once per node of a cluster sharing one Redis), a job is started only
+when none of the same spider is pending or running there, so slow runs never pile up. Every
+Scrapyd answer's JSON status is checked (Scrapyd reports errors with HTTP 200). ``--once`` suits
+cron: exit 0 when every node started a job or already runs one, 1 when any node failed.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def schedule_once(
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m newscrawl.schedule", description=__doc__.split("\n")[0])
-    parser.add_argument("--url", required=True, help="Scrapyd's address, e.g. http://127.0.0.1:6800")
+    parser.add_argument(
+        "--url", required=True, action="append", help="a Scrapyd's address, e.g. http://127.0.0.1:6800"
+    )
     parser.add_argument("--project", required=True)
     parser.add_argument("--spider", required=True)
     when = parser.add_mutually_exclusive_group(required=True)
@@ -66,15 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     while True:
-        try:
-            outcome, job = schedule_once(
-                options.url, options.project, options.spider, options.args, options.settings
-            )
-            logger.info("%s job %s of %s", outcome, job, options.spider)
-            failed = False
-        except ScrapydError as error:
-            logger.error("%s", error)
-            failed = True
+        failed = False
+        for url in options.url:
+            try:
+                outcome, job = schedule_once(
+                    url, options.project, options.spider, options.args, options.settings
+                )
+                logger.info("%s: %s job %s of %s", url, outcome, job, options.spider)
+            except ScrapydError as error:
+                logger.error("%s: %s", url, error)
+                failed = True
         if options.once:
             return 1 if failed else 0
         if stop.wait(interval):

@@ -62,6 +62,16 @@ class Scrapyd:
             time.sleep(0.5)
         raise TimeoutError(f"Scrapyd job {job_id} still active after {timeout} s")
 
+    def wait_until_idle(self, project: str, timeout: float = 300) -> list[dict[str, Any]]:
+        """Block until jobs have run and none is pending or running; return the finished ones."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = self._jobs(project)
+            if jobs.get("finished") and not jobs.get("pending") and not jobs.get("running"):
+                return jobs["finished"]
+            time.sleep(0.5)
+        raise TimeoutError(f"Scrapyd jobs of {project} still active after {timeout} s")
+
     def job_log(self, project: str, spider: str, job_id: str) -> str:
         """The job's log file."""
         return (self.root / "logs" / project / spider / f"{job_id}.log").read_text(encoding="utf-8")

@@ -14,12 +14,15 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
+from newscrawl import deploy, schedule
 from newscrawl.cluster import crawl_stats
 from newscrawl.snapshot import build_snapshot, feed_files
 from tests.compare import compare, read_jsonl
 from tests.crawl import FAST, ROOT, _environment
+from tests.scrapyd_service import running_scrapyd
 
 pytestmark = pytest.mark.slow
+PROJECT = "newscrawl"
 # Short timers so a dead worker is noticed in seconds, not the default half minute.
 TIMERS = (
     "-s", "NEWSCRAWL_HEARTBEAT_INTERVAL=0.5", "-s", "NEWSCRAWL_WORKER_TIMEOUT=4",
@@ -123,3 +126,28 @@ def test_a_killed_worker_leaves_the_rest_to_its_peer_and_the_next_run(mirror, re
     result = compare(records, mirror.truth)
     assert result.equal, result.summary()
     assert server.hget("newscrawl:crawl:2", "outcome") == b"finished"
+
+
+def test_two_scrapyd_nodes_on_one_redis_crawl_the_mirror_together(mirror, redis_url, tmp_path):
+    # Two Scrapyd services stand for two machines; each job writes under its node's own folder.
+    with running_scrapyd(tmp_path / "node1") as node1, running_scrapyd(tmp_path / "node2") as node2:
+        nodes = (node1, node2)
+        for node in nodes:
+            deploy.deploy(node.url, PROJECT, "1")
+        mirror.reset_log()
+        settings = ["-s", f"NEWSCRAWL_STATE_URI={redis_url}", "-s", "AUTOTHROTTLE_ENABLED=False", *TIMERS]
+        argv = ["--url", node1.url, "--url", node2.url, "--project", PROJECT, "--spider", "vietnamvn",
+                "--once", "-a", f"base_url={mirror.base_url}", *settings]  # fmt: skip
+        assert schedule.main(argv) == 0
+        for node in nodes:
+            (job,) = node.wait_until_idle(PROJECT)
+            log = node.job_log(PROJECT, "vietnamvn", job["id"])
+            assert "'finish_reason': 'finished'" in log and "Traceback" not in log, log[-3000:]
+    folders = [node.root / "output" / "vietnamvn" for node in nodes]
+    assert all(feed_files(folder) for folder in folders)
+    snapshot = tmp_path / "snapshot.jsonl"
+    build_snapshot(feed_files(*folders), snapshot)
+    result = compare(read_jsonl(snapshot), mirror.truth)
+    assert result.equal, result.summary()
+    fetched = Counter(get_targets(mirror))
+    assert fetched.pop("/robots.txt") == 2 and max(fetched.values()) == 1
