@@ -64,8 +64,9 @@ def environment(workdir: Path) -> dict[str, str]:
     }
 
 
-def newscrawl_cmd(base_url: str, state: Path, output_dir: Path, *extra: str) -> list[str]:
-    """newscrawl's full crawl as the brief gives it, with a given state file and output folder."""
+def newscrawl_cmd(base_url: str, state: Path | str, output_dir: Path, *extra: str) -> list[str]:
+    """newscrawl's full crawl as the brief gives it, with a given state (file or Redis URI) and
+    output folder."""
     return [
         PYTHON,
         "-m",

@@ -9,8 +9,8 @@ makes the next incremental run look further back, as a killed single-process run
 
 Keys (all under ``newscrawl:``, in the database the URI names):
 
-- ``article:<url>`` hash per article URL; ``content:<lang>:<hash>`` set of live URLs with
-  that text; ``recheck`` sorted set of emitted live URLs by their next re-check time (for the
+- ``article:<url>`` hash per article URL; ``content`` hash of ``<lang>:<content hash>`` → the
+  live URL with that text (the pipelines let one URL per text be emitted); ``recheck`` sorted set of emitted live URLs by their next re-check time (for the
   schedule in ``recheck:schedule``);
 - ``resource:<url>`` hash per sitemap or feed;
 - ``crawl:seq``, ``crawl:current:<spider>``, ``crawl:<id>`` (start, finish, outcome),
@@ -74,8 +74,9 @@ local prefix, url = ARGV[1], ARGV[2]
 local akey = prefix .. 'article:' .. url
 local old = redis.call('HMGET', akey, 'lang', 'content_hash', 'removed')
 if old[1] then
-  if old[2] and old[3] ~= '1' then
-    redis.call('SREM', prefix .. 'content:' .. old[1] .. ':' .. old[2], url)
+  local field = old[1] .. ':' .. (old[2] or '')
+  if old[2] and old[3] ~= '1' and redis.call('HGET', prefix .. 'content', field) == url then
+    redis.call('HDEL', prefix .. 'content', field)
   end
 else
   redis.call('HSET', akey, 'id', ARGV[3], 'lang', ARGV[4], 'translation_key', ARGV[5], 'first_seen', ARGV[6])
@@ -94,7 +95,7 @@ if ARGV[11] ~= '' then redis.call('HSET', akey, 'published_ts', ARGV[11]) end
 if ARGV[12] ~= '' then redis.call('HSET', akey, 'content_hash', ARGV[12]) end
 local now = redis.call('HMGET', akey, 'lang', 'content_hash')
 if ARGV[14] ~= '1' and now[2] then
-  redis.call('SADD', prefix .. 'content:' .. now[1] .. ':' .. now[2], url)
+  redis.call('HSET', prefix .. 'content', now[1] .. ':' .. now[2], url)
 end
 reindex(prefix, akey, url)
 """
@@ -379,7 +380,7 @@ class RedisStateStore:
 
     def content_owner(self, lang: str, content_hash: str) -> str | None:
         """A live article URL in ``lang`` whose content has this hash (cross-run duplicates)."""
-        return self.server.srandmember(f"{PREFIX}content:{lang}:{content_hash}")  # type: ignore[return-value]
+        return self.server.hget(f"{PREFIX}content", f"{lang}:{content_hash}")  # type: ignore[return-value]
 
     def record_fetch(
         self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
