@@ -9,9 +9,11 @@ makes the next incremental run look further back, as a killed single-process run
 
 Keys (all under ``newscrawl:``, in the database the URI names):
 
-- ``article:<url>`` hash per article URL; ``content`` hash of ``<lang>:<content hash>`` → the
-  live URL with that text (the pipelines let one URL per text be emitted); ``recheck`` sorted set of emitted live URLs by their next re-check time (for the
-  schedule in ``recheck:schedule``);
+- ``article:<url>`` hash per article URL;
+- ``content`` hash of ``<lang>:<content hash>`` → the live URL with that text (the pipelines
+  let one URL per text be emitted);
+- ``recheck`` sorted set of emitted live URLs by their next re-check time (for the schedule in
+  ``recheck:schedule``);
 - ``resource:<url>`` hash per sitemap or feed;
 - ``crawl:seq``, ``crawl:current:<spider>``, ``crawl:<id>`` (start, finish, outcome),
   ``crawl:<id>:workers`` (worker → outcome), ``crawl:<id>:alive:<worker>`` (heartbeat with a

@@ -9,7 +9,7 @@ import redis
 
 from tests.mirror.model import build_site
 from tests.mirror.server import MirrorServer
-from tests.redis_service import running_redis
+from tests.redis_service import redis_binary, running_redis
 from tests.scrapyd_service import Scrapyd, running_scrapyd
 
 
@@ -32,6 +32,8 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real redis-server on 127.0.0.1 for the whole session; its URL."""
+    if redis_binary() is None:
+        pytest.skip("redis-server is not installed: run scripts/install-redis (as root)")
     with running_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
 

@@ -14,12 +14,18 @@ import redis
 from tests.scrapyd_service import free_port
 
 
+def redis_binary() -> str | None:
+    """Path of redis-server, or None when it is not installed."""
+    found = shutil.which("redis-server") or "/usr/sbin/redis-server"
+    return found if Path(found).exists() else None
+
+
 @contextmanager
 def running_redis(root: Path) -> Iterator[str]:
     """Start redis-server in ``root`` on a free loopback port; yield its URL (database 0)."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        raise RuntimeError("redis-server is not installed: run `apt-get install redis-server` (.ci/run does)")
+    binary = redis_binary()
+    if binary is None:
+        raise RuntimeError("redis-server is not installed: run scripts/install-redis (as root)")
     port = free_port()
     root.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
