@@ -169,6 +169,9 @@ class PathOnly:
         return request.url.split("?")[0].encode()
 
 
+# Also: nothing here takes a deprecated path of Scrapy 2.19 (scrapy-redis's own from_settings,
+# stats calls with a spider argument).
+@pytest.mark.filterwarnings("error::DeprecationWarning")
 def test_the_scheduler_persists_the_shared_queue_when_a_worker_closes(redis_url):
     server = connect(redis_url, decode=False)
     crawler = get_crawler(Spider)

@@ -72,6 +72,7 @@ def test_two_workers_fetch_each_page_once_and_together_emit_the_truth(mirror, re
     assert codes == [0, 0], {name: log[-3000:] for name, log in logs.items()}
     for log in logs.values():
         assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+        assert "DeprecationWarning" not in log, log[-3000:]
     # One feed per worker, named after it; together they are the truth, each article once.
     feeds = sorted(p.name.rsplit("-", 1)[1] for p in feed_files(tmp_path / "vietnamvn"))
     assert feeds == ["w1.jsonl", "w2.jsonl"]
