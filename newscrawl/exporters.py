@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 import orjson
@@ -26,9 +27,10 @@ class OrjsonLinesExporter(BaseItemExporter):
     def export_item(self, item: Any) -> None:
         """Serialise one item as a line and hand it to the OS (a kill cannot lose it after this)."""
         if self.fields_to_export is None and not self.export_empty_fields:
-            data = ItemAdapter(item).asdict()
-            for key in [k for k in data if k.startswith("_")]:  # internal fields
-                del data[key]
+            # Records hold plain values: copying the mapping is enough. ItemAdapter.asdict()'s
+            # deep conversion took most of the exporter's time.
+            fields = item.items() if isinstance(item, Mapping) else ItemAdapter(item).asdict().items()
+            data = {key: value for key, value in fields if not key.startswith("_")}  # internal fields out
         else:
             data = dict(self.get_serialized_fields(item))
         self.file.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
