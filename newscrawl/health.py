@@ -16,10 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from newscrawl.items import fields_of
 
 logger = logging.getLogger(__name__)
 HEALTH_FAILED = "newscrawl/health/failed"
@@ -79,7 +80,7 @@ class HealthReport:
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         """Count which fields an emitted article has."""
-        record = ItemAdapter(item)
+        record = fields_of(item)
         if record.get("status") == "removed":
             return
         self.filled["_articles"] += 1

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.cluster import Claims, find_claims
-from newscrawl.items import RECORD_KEYS
+from newscrawl.items import RECORD_KEYS, fields_of
 from newscrawl.sites import vietnamvn as site
 from newscrawl.statekeeper import FETCH_KEY, find_state
 
@@ -32,7 +32,7 @@ def drop(stats: StatsCollector, reason: str, detail: str) -> DropItem:
     return DropItem(f"{reason}: {detail}", log_level="INFO")
 
 
-def problems(record: dict[str, Any]) -> list[str]:
+def problems(record: Mapping[str, Any]) -> list[str]:
     """What makes a record break the output contract (empty list: it is valid)."""
     found = [f"missing key {key}" for key in RECORD_KEYS if key not in record]
     if found:
@@ -62,16 +62,16 @@ class ValidatePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Pass valid items on; raise DropItem for the rest."""
-        record = ItemAdapter(item)
+        record = fields_of(item)
         if record.get("status") == "removed":  # tombstones carry only id and url
             return item
-        found = problems(dict(record))
+        found = problems(record)
         if found:
             raise drop(self.stats, found[0], str(record.get("url")))
         return item
 
 
-def remember_not_emitted(crawler: Crawler, record: ItemAdapter) -> None:
+def remember_not_emitted(crawler: Crawler, record: MutableMapping[str, Any]) -> None:
     """Record a page that gave no record in the state, so incremental runs skip it."""
     store = find_state(crawler)
     if store is not None:
@@ -116,7 +116,7 @@ class DeduplicatePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Pass the first record of each URL and of each (language, content); drop repeats."""
-        record = ItemAdapter(item)
+        record = fields_of(item)
         if not self._first(f"url:{record['id']}", int(record["id"][:16], 16), self.seen_urls):
             raise drop(self.stats, "duplicate_url", record["url"])
         if record.get("status") == "removed":
@@ -151,7 +151,7 @@ class StatePipeline:
         store = find_state(self.crawler)
         if store is None:
             return item
-        record = ItemAdapter(item)
+        record = fields_of(item)
         known = store.get(record["url"])
         if record["status"] == "removed":
             if known is None or known.removed or known.version == 0:

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.feeds import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.incremental import parse_durations
+from newscrawl.items import fields_of
 from newscrawl.redis_state import worker_id
 from newscrawl.state import StateStore, open_state
 
@@ -140,7 +140,7 @@ class StateKeeper:
             self.crawler.stats.set_value(FEED_FAILED, 1)
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="feed_error"))
             return
-        record = ItemAdapter(item)
+        record = fields_of(item)
         self._commit(record, record.get(FETCH_KEY) or {})
 
     def _feeds_not_written(self, item: Any) -> list[str]:

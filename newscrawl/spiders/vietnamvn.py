@@ -50,6 +50,7 @@ STATS = "newscrawl"
 # Discovery paths, for the end-of-crawl report of which path found what.
 VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK, VIA_STATE = "listing", "sitemap", "feed", "link", "state"
 _VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8, VIA_STATE: 16}
+_REQUESTED = 32  # also kept per URL: this run has requested it
 # Statuses an article request wants to see rather than have filtered out.
 _ARTICLE_STATUSES = [304, 404, 410]
 
@@ -68,7 +69,8 @@ class VietnamVnSpider(scrapy.Spider):
         self.langs: set[str] = set(self.args.langs or ())
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
-        self._found_by: dict[int, int] = {}  # article URL hash → bits of the paths that found it
+        # Article URL hash → bits of the paths that found it, and whether it was requested.
+        self._found_by: dict[int, int] = {}
         self._told_rendering_off = False
 
     @classmethod
@@ -185,12 +187,16 @@ class VietnamVnSpider(scrapy.Spider):
         # Every wanted language counts, even one whose home page has not been read yet: a
         # sitemap or feed can be read before the language switcher that names it.
         wanted = self.args.wants_lang
-        candidates = [(u, lastmod) for u, lastmod in urls if u.kind == ARTICLE and wanted(u.lang)]
+        # An article is linked from its listing, every translation, a sitemap and a feed: a
+        # request this run already made would only be built to be dropped by the duplicate filter.
+        candidates = [
+            (u, lastmod) for u, lastmod in urls
+            if u.kind == ARTICLE and wanted(u.lang) and not self._note_found(u, via)
+        ]  # fmt: skip
         known = self._known([u for u, _ in candidates])
         now = time.time()
         stats = self.crawler.stats
         for url, lastmod in candidates:
-            self._note_found(url, via)
             state = known.get(url.canonical)
             verdict = decide(state, now, self.recheck_schedule, lastmod) if self.incremental else FETCH_NEW
             if verdict == SKIP_KNOWN:
@@ -203,6 +209,8 @@ class VietnamVnSpider(scrapy.Spider):
             if state is not None and self.incremental:
                 stats.inc_value(f"{STATS}/incremental/fetch_{verdict}")
                 _conditional(request, state.etag, state.last_modified)
+            key = hash(url.canonical)
+            self._found_by[key] |= _REQUESTED
             yield request
 
     def _known(self, urls: list[SiteUrl]) -> dict[str, ArticleState]:
@@ -210,9 +218,12 @@ class VietnamVnSpider(scrapy.Spider):
             return {}
         return self.store.get_many(u.canonical for u in urls)
 
-    def _note_found(self, url: SiteUrl, via: str) -> None:
+    def _note_found(self, url: SiteUrl, via: str) -> bool:
+        """Count the discovery path; True when this run has requested the URL already."""
         key = hash(url.canonical)
-        self._found_by[key] = self._found_by.get(key, 0) | _VIA_BITS[via]
+        bits = self._found_by.get(key, 0)
+        self._found_by[key] = bits | _VIA_BITS[via]
+        return bool(bits & _REQUESTED)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Each selected language's home; with ``langs=all``, the Vietnamese home finds the rest."""
@@ -504,7 +515,7 @@ class VietnamVnSpider(scrapy.Spider):
         """Stats: article URLs found per discovery path, and how many only that path found."""
         stats = self.crawler.stats
         for via, bit in _VIA_BITS.items():
-            found = [bits for bits in self._found_by.values() if bits & bit]
+            found = [bits & ~_REQUESTED for bits in self._found_by.values() if bits & bit]
             stats.set_value(f"{STATS}/discovery/{via}", len(found))
             stats.set_value(f"{STATS}/discovery/only_{via}", sum(1 for bits in found if bits == bit))
 
