@@ -11,7 +11,7 @@ from pathlib import Path
 
 import redis
 
-from tests.scrapyd_service import free_port
+from tests.scrapyd_service import free_port, stop
 
 
 def redis_binary() -> str | None:
@@ -48,9 +48,4 @@ def running_redis(root: Path) -> Iterator[str]:
         client.close()
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)

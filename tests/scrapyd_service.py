@@ -32,6 +32,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Terminate a server process, killing it if it does not stop within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Scrapyd:
     """A running Scrapyd: its URL and folder, and helpers to wait for jobs."""
 
@@ -102,9 +112,4 @@ def running_scrapyd(root: Path) -> Iterator[Scrapyd]:
                 time.sleep(0.2)
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
