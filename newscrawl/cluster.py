@@ -1,6 +1,6 @@
 """Distributed crawling: several workers share one frontier through scrapy-redis.
 
-``NEWSCRAWL_STATE_URI=redis://…`` is the one switch. :func:`cluster_settings` then puts
+``NEWSCRAWL_STATE_URI=redis://…`` is the one switch. ``workers.cluster_settings`` then puts
 scrapy-redis's scheduler in (through :class:`ClusterScheduler`), and the crawl state goes to
 Redis (:mod:`newscrawl.redis_state`), where workers join one cluster-wide crawl. The
 scrapy-redis traps this module handles:
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from typing import Any
 
 import orjson
@@ -28,36 +29,18 @@ import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect, is_redis_uri
+from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect
 from newscrawl.statekeeper import find_state
+from newscrawl.workers import is_redis_uri
 
 logger = logging.getLogger(__name__)
 STATS = "newscrawl/cluster"
-FEED_WITH_WORKER = "%(output_dir)s/%(name)s/%(batch_time)s-%(worker)s.jsonl"
-
-
-def cluster_settings(settings: BaseSettings) -> dict[str, Any]:
-    """The settings a Redis state URI implies (empty for a single-machine crawl).
-
-    Only the project's default feed is renamed to carry the worker id; feeds given on the
-    command line (``-O``, ``-s FEEDS``) are the user's choice.
-    """
-    if not is_redis_uri(settings.get("NEWSCRAWL_STATE_URI")):
-        return {}
-    changes: dict[str, Any] = {
-        "SCHEDULER": "newscrawl.cluster.ClusterScheduler",
-        "SCHEDULER_PERSIST": True,
-        "DUPEFILTER_CLASS": "newscrawl.cluster.FingerprintDupeFilter",
-    }
-    if settings.getpriority("FEEDS") <= SETTINGS_PRIORITIES["project"]:
-        options = next(iter(settings.getdict("FEEDS").values()), {"format": "jsonlines"})
-        changes["FEEDS"] = {FEED_WITH_WORKER: options}
-    return changes
+TAKEN = "newscrawl_cluster_taken"  # meta key: a request this worker already took from the queue
 
 
 def _cluster_store(crawler: Crawler) -> RedisStateStore:
@@ -103,8 +86,20 @@ class ClusterScheduler(Scheduler):
         """Leave the queue and filter to the peers (``persist`` is forced on)."""
         self.server.close()
 
+    def has_pending_requests(self) -> bool:
+        """Requests wait here or in the shared queue."""
+        return bool(self.taken) or len(self) > 0
+
+    def open(self, spider: Spider) -> None:
+        """Open the shared queue, plus a local one for requests already taken from it."""
+        super().open(spider)
+        self.taken: deque[Request] = deque()
+
     def enqueue_request(self, request: Request) -> bool:
         """Queue the request unless some worker of this crawl already scheduled it."""
+        if request.meta.pop(TAKEN, False):  # popped from the shared queue by ClusterWorker.wake_up
+            self.taken.append(request)
+            return True
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             self.stats.inc_value("scheduler/filtered/redis")
@@ -115,30 +110,12 @@ class ClusterScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         """The next request of the shared queue, if any (never blocks the reactor)."""
+        if self.taken:
+            return self.taken.popleft()
         request = self.queue.pop(0)
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
-
-
-class Claims:
-    """Keys the first worker to ask gets, for the crawl: within-run duplicates across workers."""
-
-    def __init__(self, server: redis.Redis, crawl: CrawlKeys) -> None:
-        self.server = server
-        self.key = crawl.claims
-
-    def claim(self, key: str) -> bool:
-        """True for the first caller of this crawl to claim ``key``."""
-        return bool(self.server.sadd(self.key, key))
-
-
-def find_claims(crawler: Crawler) -> Claims | None:
-    """The crawl's shared claims when it runs on a cluster, else None (claims stay in memory)."""
-    store = find_state(crawler)
-    if isinstance(store, RedisStateStore) and store.crawl is not None:
-        return Claims(store.server, store.crawl)
-    return None
 
 
 class ClusterWorker:
@@ -157,6 +134,7 @@ class ClusterWorker:
         self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_IDLE_TIMEOUT")
         self._quiet_since: float | None = None
         self._beat: Any = None
+        self.queue: PriorityQueue | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -178,19 +156,38 @@ class ClusterWorker:
         self.crawler.stats.set_value(f"{STATS}/crawl", int(store.crawl.crawl_id))
         self.crawler.stats.set_value(f"{STATS}/worker", store.worker)
         logger.info("worker %s joined crawl %s on %s", store.worker, store.crawl.crawl_id, store.location)
+        # The shared queue, read with a client of its own (pickled requests, not decoded).
+        self.queue = PriorityQueue(connect(store.uri, decode=False), spider, store.crawl.requests)
         self._beat = create_looping_call(self.heartbeat)
         self._beat.start(self.interval, now=True)
 
     def heartbeat(self) -> None:
-        """Refresh this worker's key: ``busy`` while it has work in hand, else ``idle``."""
+        """Refresh this worker's key (``busy`` while it has work in hand or queued, else ``idle``),
+        and wake an idle engine up when peers have queued work."""
+        engine = self.crawler.engine
         try:
-            busy = not self.crawler.engine.spider_is_idle()
+            busy = not engine.spider_is_idle()
         except (AttributeError, RuntimeError):  # no engine, or the spider is not open (yet, or any more)
-            busy = False
+            return
         try:
             self.store.heartbeat("busy" if busy else "idle")
+            if not engine.downloader.active:
+                self.wake_up()
         except redis.RedisError as error:
             logger.warning("could not refresh the worker heartbeat: %s", error)
+
+    def wake_up(self) -> None:
+        """Hand the engine one request from the shared queue, if there is one.
+
+        After an idle spell Scrapy's engine looks at its scheduler only every 5 s; crawling a
+        request makes it pull from the scheduler again at once. The request is marked as taken
+        so that the scheduler keeps it rather than filtering it as seen.
+        """
+        request = self.queue.pop(0) if self.queue is not None else None
+        if request is not None:
+            request.meta[TAKEN] = True
+            self.crawler.stats.inc_value(f"{STATS}/wake_ups")
+            self.crawler.engine.crawl(request)
 
     def spider_idle(self, spider: Spider) -> None:
         """Keep the worker open while the crawl may still give it work."""
@@ -221,6 +218,8 @@ class ClusterWorker:
         """Stop the heartbeat and store this worker's stats in the crawl."""
         if self._beat is not None and self._beat.running:
             self._beat.stop()
+        if self.queue is not None:
+            self.queue.server.close()
         store = self.store
         assert store.crawl is not None
         stats = {key: value for key, value in self.crawler.stats.get_stats().items()

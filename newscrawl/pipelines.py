@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from newscrawl.cluster import Claims, find_claims
 from newscrawl.items import RECORD_KEYS, fields_of
 from newscrawl.sites import vietnamvn as site
 from newscrawl.statekeeper import FETCH_KEY, find_state
@@ -94,7 +93,8 @@ class DeduplicatePipeline:
         self.stats = crawler.stats
         self.seen_urls: set[int] = set()
         self.seen_content: set[int] = set()
-        self.claims: Claims | None = None
+        # The cluster-wide claim of a Redis state (RedisStateStore.claim), else None.
+        self.claim: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
@@ -103,12 +103,12 @@ class DeduplicatePipeline:
 
     def open_spider(self) -> None:
         """Use the crawl's shared claims when it runs on a cluster."""
-        self.claims = find_claims(self.crawler)
+        self.claim = getattr(find_state(self.crawler), "claim", None)
 
     def _first(self, claim: str, local_key: int, seen: set[int]) -> bool:
         """True the first time this crawl meets a key: ``claim`` in Redis, else ``local_key``."""
-        if self.claims is not None:
-            return self.claims.claim(claim)
+        if self.claim is not None:
+            return self.claim(claim)
         if local_key in seen:
             return False
         seen.add(local_key)

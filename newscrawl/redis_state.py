@@ -24,9 +24,6 @@ Keys (all under ``newscrawl:``, in the database the URI names):
 from __future__ import annotations
 
 import math
-import os
-import re
-import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +31,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis
-from scrapy.settings import BaseSettings
 
 from newscrawl.state import ArticleState, ResourceState, StateError
 
@@ -44,7 +40,6 @@ _FIELDS = (
     "last_modified", "sitemap_lastmod", "published_at", "content_hash", "version", "removed",
 )  # fmt: skip
 _CHUNK = 500
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 # Keeps ``recheck`` in step with an article hash: the first re-check point after the last
 # fetch (published_ts, else first_seen, plus each delay), or no entry when none is left.
@@ -193,17 +188,6 @@ if redis.call('HEXISTS', ck, 'outcome') == 1 or others_alive(prefix, id, worker)
 close_crawl(prefix, spider, id, now)
 return 1
 """
-
-
-def is_redis_uri(uri: str | None) -> bool:
-    """True when ``NEWSCRAWL_STATE_URI`` names a Redis server."""
-    return (uri or "").strip().startswith(("redis://", "rediss://", "unix://"))
-
-
-def worker_id(settings: BaseSettings) -> str:
-    """This worker's name: ``NEWSCRAWL_WORKER_ID``, else ``<host>-<pid>`` (safe in file names)."""
-    chosen = str(settings.get("NEWSCRAWL_WORKER_ID") or "").strip() or f"{socket.gethostname()}-{os.getpid()}"
-    return _UNSAFE.sub("_", chosen)
 
 
 def redacted(uri: str) -> str:
@@ -442,6 +426,11 @@ class RedisStateStore:
         crawl_id = self._join(args=[PREFIX, spider, self.worker, repr(started_at), ttl])
         self.crawl, self._spider = CrawlKeys(str(crawl_id)), spider
         return int(crawl_id)
+
+    def claim(self, key: str) -> bool:
+        """True for the first worker of the crawl to claim ``key`` (within-run duplicates)."""
+        assert self.crawl is not None, "claims belong to a crawl: start_run first"
+        return bool(self.server.sadd(self.crawl.claims, key))
 
     def heartbeat(self, status: str) -> None:
         """Tell peers this worker is alive and ``busy`` or ``idle`` (expires after the TTL)."""

@@ -50,8 +50,7 @@ EXTENSIONS = {
     # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
     "newscrawl.statekeeper.StateKeeper": 100,
     "newscrawl.health.HealthReport": 200,
-    # Only with a redis:// NEWSCRAWL_STATE_URI: heartbeat and idle waiting of a cluster worker.
-    "newscrawl.cluster.ClusterWorker": 150,
+    # A redis:// NEWSCRAWL_STATE_URI adds newscrawl.cluster.ClusterWorker (newscrawl.workers).
 }
 
 # --- items and output ----------------------------------------------------------------------

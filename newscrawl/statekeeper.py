@@ -21,8 +21,8 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.feeds import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.incremental import parse_durations
 from newscrawl.items import fields_of
-from newscrawl.redis_state import worker_id
 from newscrawl.state import StateStore, open_state
+from newscrawl.workers import worker_id
 
 logger = logging.getLogger(__name__)
 FETCH_KEY = "_fetch"  # item field with the response's validators; never exported

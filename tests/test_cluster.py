@@ -13,19 +13,13 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl import settings as project_settings
 from newscrawl.checks import settings_problem
-from newscrawl.cluster import (
-    FEED_WITH_WORKER,
-    ClusterScheduler,
-    ClusterWorker,
-    FingerprintDupeFilter,
-    cluster_settings,
-    crawl_stats,
-)
+from newscrawl.cluster import TAKEN, ClusterScheduler, ClusterWorker, FingerprintDupeFilter, crawl_stats
 from newscrawl.incremental import parse_durations, recheck_due
 from newscrawl.items import complete_record
 from newscrawl.normalize.text import article_id
-from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect, worker_id
+from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect
 from newscrawl.state import open_state
+from newscrawl.workers import FEED_WITH_WORKER, cluster_settings, worker_id
 from tests.scrapyd_service import free_port
 
 SPIDER = "vietnamvn"
@@ -186,6 +180,10 @@ def test_the_scheduler_persists_the_shared_queue_when_a_worker_closes(redis_url)
     assert scheduler.enqueue_request(Request("http://127.0.0.1/a"))
     assert not scheduler.enqueue_request(Request("http://127.0.0.1/a"))  # seen by this crawl
     assert scheduler.enqueue_request(Request("http://127.0.0.1/a", dont_filter=True))
+    # A request a worker took from the shared queue to wake its engine is kept, not filtered.
+    taken = Request("http://127.0.0.1/a", meta={TAKEN: True})
+    assert scheduler.enqueue_request(taken) and scheduler.next_request() is taken
+    assert TAKEN not in taken.meta
     scheduler.close("finished")
     check = connect(redis_url, decode=False)
     assert check.zcard(keys.requests) == 2 and check.scard(keys.dupefilter) == 1
@@ -221,6 +219,9 @@ def test_cluster_settings_switch_on_with_a_redis_uri_only(redis_url):
     assert changes["SCHEDULER"] == "newscrawl.cluster.ClusterScheduler" and changes["SCHEDULER_PERSIST"]
     assert changes["DUPEFILTER_CLASS"] == "newscrawl.cluster.FingerprintDupeFilter"
     assert list(changes["FEEDS"]) == [FEED_WITH_WORKER]
+    assert changes["EXTENSIONS"]["newscrawl.cluster.ClusterWorker"] > changes["EXTENSIONS"][
+        "newscrawl.statekeeper.StateKeeper"
+    ]
     # A feed the user chose is left alone; the stats collector stays Scrapy's own.
     chosen = project(NEWSCRAWL_STATE_URI=redis_url, FEEDS={"out.jsonl": {"format": "jsonlines"}})
     assert "FEEDS" not in cluster_settings(chosen)

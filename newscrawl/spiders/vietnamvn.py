@@ -23,7 +23,6 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
-from newscrawl.cluster import cluster_settings
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
@@ -33,7 +32,6 @@ from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.items import ArticleItem, complete_record
 from newscrawl.loaders import load_article
 from newscrawl.normalize.text import article_id
-from newscrawl.redis_state import worker_id
 from newscrawl.render import (
     RENDERED,
     browser_problem,
@@ -46,6 +44,7 @@ from newscrawl.sites import vietnamvn as site
 from newscrawl.state import ArticleState, ResourceState, StateStore
 from newscrawl.statekeeper import FETCH_KEY, StateKeeper, find_state
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
+from newscrawl.workers import cluster_settings, worker_id
 
 STATS = "newscrawl"
 # Discovery paths, for the end-of-crawl report of which path found what.
