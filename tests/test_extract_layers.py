@@ -329,6 +329,38 @@ def test_generic_layer_on_unknown_markup(lang: str) -> None:
     assert wrong == []
 
 
+# A layout C page (Korean) reduced from the benchmark mirror: readability's clean-up drops the
+# short body (too few ASCII commas) and keeps the headline, dateline, lead and tags around it.
+SHORT_CJK_PAGE = """<html><head><title>시장 축제 스타트업</title>
+<meta name="description" content="TCCS - 교육 협력 성, 것 새로운 문화 스타트업 인프라 선수."/>
+</head><body><div class="css-77573f"><div class="css-2fefd1">
+<div class="css-d2970d"><a href="/ko">홈</a> › <a href="/ko/category/cong-nghe">기술</a></div>
+<h1 class="css-59985c">시장 축제 스타트업 축구 관광 출시 축제 그리고</h1>
+<div class="css-6f36ce"><span>Tạp chí Cộng sản</span><span>Tạp chí Cộng sản</span>
+<span>13/04/2024</span></div>
+<div class="css-9d29e0">TCCS - 교육 협력 성, 것 새로운 문화 스타트업 인프라 선수.</div>
+<div class="css-5ddae4"><div class="css-82e5a6"><p>다낭 성 성장, 축구 인프라 주민 다낭.</p>
+<p>경제 문화 교육 투자 출시 수출 환경 성장. 것 수출 시장 교통 했다 투자 기업 올해 환경 있다.</p>
+<h3>선수 휴대폰 많은 전통 경제 출시 인프라</h3><p>함께 도시 섬 베트남 섬 성장 시장.</p>
+<p>출처: <a href="https://www.tapchicongsan.org.vn/a">https://www.tapchicongsan.org.vn/a</a></p></div></div>
+<div class="css-1db6a7"><a class="css-2f13b7" href="/ko/tag/ra-mat">관광 발전</a></div>
+<div class="css-9db644"><span>댓글 (0)</span></div></div></div></body></html>"""
+
+
+def test_generic_layer_keeps_a_short_body_its_clean_up_dropped() -> None:
+    """The clean-up's shell (headline, dateline, lead, tags) does not count as kept body text."""
+    url = BASE + "/ko/thi-truong-le-hoi-khoi-nghiep-bong-da"
+    result = extract_article(PageContext.from_html(SHORT_CJK_PAGE, url, "ko", MAPPER))
+    assert result.layers["body"] == "generic"
+    assert result.fields["body"].split("\n\n") == [
+        "다낭 성 성장, 축구 인프라 주민 다낭.",
+        "경제 문화 교육 투자 출시 수출 환경 성장. 것 수출 시장 교통 했다 투자 기업 올해 환경 있다.",
+        "선수 휴대폰 많은 전통 경제 출시 인프라",
+        "함께 도시 섬 베트남 섬 성장 시장.",
+    ]
+    assert result.fields["source_url"] == "https://www.tapchicongsan.org.vn/a"
+
+
 def _is_subsequence(part: list[Any], whole: list[Any]) -> bool:
     remaining = iter(whole)
     return all(item in remaining for item in part)

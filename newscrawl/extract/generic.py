@@ -20,6 +20,18 @@ logger = logging.getLogger(__name__)
 _MIN_KEPT_SHARE = 0.5
 
 
+def _kept_share(cleaned: lxml_html.HtmlElement, candidate: lxml_html.HtmlElement) -> float:
+    """Share of ``candidate``'s text (by characters of its text runs) still found in ``cleaned``.
+
+    Only the candidate's own text counts: chrome the clean-up kept (breadcrumb, headline,
+    dateline, tags) must not make up for the article paragraphs it dropped.
+    """
+    kept_text = cleaned.text_content()
+    runs = [run for run in (text.strip() for text in candidate.itertext()) if run]
+    total = sum(map(len, runs))
+    return sum(len(run) for run in runs if run in kept_text) / total if total else 1.0
+
+
 def _best_candidate(page_html: str) -> lxml_html.HtmlElement | None:
     # readability's clean-up judges paragraphs by ASCII commas and drops CJK articles whole;
     # its scoring still finds the right element, so take that element as it is.
@@ -46,8 +58,7 @@ def main_content(page_html: str) -> lxml_html.HtmlElement | None:
     # The clean-up sometimes keeps a shell (breadcrumb, headline) and drops the paragraphs.
     if cleaned is None or candidate is None:
         return cleaned if candidate is None else candidate
-    kept = len(cleaned.text_content().strip())
-    return cleaned if kept >= _MIN_KEPT_SHARE * len(candidate.text_content().strip()) else candidate
+    return cleaned if _kept_share(cleaned, candidate) >= _MIN_KEPT_SHARE else candidate
 
 
 class GenericLayer(Layer):
