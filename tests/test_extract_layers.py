@@ -28,8 +28,8 @@ from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
-from newscrawl.extract.structured import StructuredLayer
-from newscrawl.extract.textual import TextPatternLayer
+from newscrawl.extract.structured import StructuredLayer, find_next_article, mentions_title_key
+from newscrawl.extract.textual import TextPatternLayer, content_links
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
 from tests.mirror.render import Page, render_site
@@ -600,6 +600,56 @@ def test_next_data_without_an_article_body(payload: str) -> None:
     """No title+HTML pair, broken JSON, not an object: no body, no error."""
     ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
     assert StructuredLayer(ctx, {}).body() is None
+
+
+def test_next_data_article_found_depth_first_in_payload_order() -> None:
+    """The first article in document order wins; one deeper than six levels is not looked for."""
+    first = {"title": "First", "body": "<p>1</p>"}
+    second = {"title": "Second", "html": "<p>2</p>"}
+    assert find_next_article({"a": [{"x": {"y": first}}], "b": second}) is first
+    assert find_next_article({"a": [1, "s", None], "b": [second, first]}) is second
+    deep: Any = first
+    for _ in range(7):
+        deep = {"k": deep}
+    assert find_next_article(deep) is None
+    assert find_next_article(deep["k"]) is first
+    assert find_next_article("<p>not a container</p>") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "mentions"),
+    [
+        ('{"title": "T"}', True),
+        ('{"\\u0074itle": "T"}', True),
+        ('{"titl\\u0065": "T", "x": "\\u00e9"}', True),
+        ('{"ti\\u0074\\u006Ce": "T"}', True),
+        ('{"name": "titles", "x": "\\u00e9"}', False),
+        ('{"subtitle": "T"}', False),
+        ('{"Title": "T"}', False),
+    ],
+)
+def test_mentions_title_key(raw: str, mentions: bool) -> None:
+    """A payload is parsed only when a "title" key, plain or escaped, may be in it."""
+    assert mentions_title_key(raw) is mentions
+    assert ("title" in json.loads(raw)) <= mentions
+
+
+def test_next_data_with_an_escaped_title_key() -> None:
+    payload = '{"props":{"pageProps":{"post":{"\\u0074itle":"T","content":"<p>Body.</p>"}}}}'
+    ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
+    parts = StructuredLayer(ctx, {}).body()
+    assert parts is not None and parts.paragraphs == ["Body."]
+
+
+def test_content_links_leave_out_chrome_and_paragraph_links() -> None:
+    """Links with a chrome area, paragraph, list item or excluded class above them are not content."""
+    ctx = build_page(
+        body='<header><a href="/category/h">h</a></header><div class="x-sidebar-y"><a href="/tag/s">s</a>'
+        '</div><p>In <a href="/tag/p">text</a></p><ul><li><a href="/tag/l">l</a></li></ul>'
+        '<div class="post-foot"><a href="/category/c">C</a><span><a href="/tag/t">T</a></span>'
+        '<a class="sidebar" href="/tag/own-class">own</a></div><a name="no-href">x</a>'
+    )
+    assert [link.get("href") for link in content_links(ctx)] == ["/category/c", "/tag/t", "/tag/own-class"]
 
 
 NEWS_ARTICLE = {

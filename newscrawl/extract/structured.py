@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from newscrawl.normalize.text import clean_text
 # Keys under which Next.js page props of news sites keep an article's HTML body.
 _NEXT_BODY_KEYS = ("content", "contentHtml", "body", "bodyHtml", "html", "detail")
 _NEXT_MAX_DEPTH = 6
+_ESCAPED_TITLE_KEY = re.compile(r'"(?:t|\\u0074)(?:i|\\u0069)(?:t|\\u0074)(?:l|\\u006[cC])(?:e|\\u0065)"')
 
 
 def _jsonld_values(objects: list[dict[str, Any]], key: str) -> Iterator[Any]:
@@ -30,25 +32,41 @@ def _names(value: Any) -> list[str]:
     return [clean_text(n) for n in names if isinstance(n, str) and clean_text(n)]
 
 
-def find_next_article(data: Any, depth: int = 0) -> dict[str, Any] | None:
-    """The first dict in a Next.js payload that looks like an article: a title and an HTML body."""
-    if depth > _NEXT_MAX_DEPTH:
-        return None
-    if isinstance(data, dict):
-        if isinstance(data.get("title"), str) and any(
-            isinstance(data.get(key), str) and "<" in data[key] for key in _NEXT_BODY_KEYS
-        ):
-            return data
-        children = data.values()
-    elif isinstance(data, list):
-        children = data
-    else:
-        return None
-    for child in children:
-        found = find_next_article(child, depth + 1)
-        if found is not None:
-            return found
+def _is_next_article(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("title"), str) and any(
+        isinstance(data.get(key), str) and "<" in data[key] for key in _NEXT_BODY_KEYS
+    )
+
+
+def find_next_article(data: Any) -> dict[str, Any] | None:
+    """The first dict in a Next.js payload that looks like an article: a title and an HTML body.
+
+    Depth first, in the payload's order, at most ``_NEXT_MAX_DEPTH`` levels down; iterative
+    and visiting containers only, as the payload of a padded page has hundreds of values.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if _is_next_article(node):
+                return node
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth < _NEXT_MAX_DEPTH:
+            containers = (child for child in reversed(children) if isinstance(child, (dict, list)))
+            stack.extend((child, depth + 1) for child in containers)
     return None
+
+
+def mentions_title_key(raw: str) -> bool:
+    """Whether JSON text may hold a ``"title"`` key (spelt plainly or with ``\\uXXXX`` escapes).
+
+    A payload without one holds no article, so it need not be parsed at all.
+    """
+    return '"title"' in raw or ("\\u" in raw and _ESCAPED_TITLE_KEY.search(raw) is not None)
 
 
 class StructuredLayer(Layer):
@@ -106,6 +124,9 @@ class StructuredLayer(Layer):
         return True if self.ctx.jsonld else None
 
     def body_parts(self) -> BodyParts | None:
+        raw = self.ctx.next_data_text
+        if not raw or not mentions_title_key(raw):
+            return None
         article = find_next_article(self.ctx.next_data) if self.ctx.next_data else None
         if article is None:
             return None
