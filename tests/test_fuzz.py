@@ -390,6 +390,32 @@ def test_url_mapper_parse(href: str, base: str | None) -> None:
             assert site.ARTICLE_SLUG_RE.match(url.slug)
 
 
+# Pages a link may be resolved against: the cache shares entries between some of them only.
+CACHE_BASES = (
+    None, BASE, BASE + "/", BASE + "/en/category/x", BASE + "/en/category/x/", BASE + "/a/b?q=1#f",
+    "https://127.0.0.1:8765/en/a", "http://127.0.0.1:8765?x", "http://user@127.0.0.1:8765/x",
+    CANONICAL + "/fr/y", "//www.vietnam.vn/x", "www.vietnam.vn/x/y/z", "http:/\t/127.0.0.1:8765/en/z",
+    "mailto:x/y/z",
+)  # fmt: skip
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(urls, st.text(max_size=40), st.sampled_from(["/a/../b", "../x", "?p=2", "", " /x "])),
+            st.sampled_from(CACHE_BASES),
+        ),
+        max_size=12,
+    )
+)
+def test_url_mapper_cache_answers_as_a_fresh_mapper(links: list[tuple[str, str | None]]) -> None:
+    """One mapper's cached answers equal a fresh mapper's, whatever base each link comes with."""
+    cached = UrlMapper(BASE)
+    for href, base in links + links[::-1]:
+        assert cached.parse(href, base) == UrlMapper(BASE).parse(href, base), (href, base)
+
+
 @FUZZ
 @given(st.one_of(PATHS, st.text(max_size=40)))
 def test_classify_path(path: str) -> None:
