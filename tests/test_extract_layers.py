@@ -650,6 +650,8 @@ def test_content_links_leave_out_chrome_and_paragraph_links() -> None:
         '<a class="sidebar" href="/tag/own-class">own</a></div><a name="no-href">x</a>'
     )
     assert [link.get("href") for link in content_links(ctx)] == ["/category/c", "/tag/t", "/tag/own-class"]
+    whole_page_chrome = '<html class="has-sidebar"><body><div><a href="/tag/x">x</a></div></body></html>'
+    assert content_links(PageContext.from_html(whole_page_chrome, ARTICLE_URL, "en")) == []
 
 
 NEWS_ARTICLE = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cached_property
 from itertools import islice
 
@@ -31,18 +30,28 @@ _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
 _CHROME_TAGS = (*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3")
 
 
-def _chrome(ctx: PageContext) -> Iterator[HtmlElement]:
-    """Elements whose links are not the article's own: chrome areas, paragraphs, list items."""
-    yield from ctx.root.iter(*_CHROME_TAGS)
-    for value, element in ctx.index.with_attribute("class"):
-        if any(name in value for name in site.LISTING_EXCLUDED_CLASSES):
-            yield element
+def _is_chrome(element: HtmlElement) -> bool:
+    """Links inside this element are not the article's own: chrome, a paragraph, a list item."""
+    if element.tag in _CHROME_TAGS:
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(name in classes for name in site.LISTING_EXCLUDED_CLASSES)
 
 
 def content_links(ctx: PageContext) -> list[HtmlElement]:
-    """The page's ``<a href>`` elements outside the chrome (no such element among their ancestors)."""
-    inside_chrome = {link for element in _chrome(ctx) for link in element.iterdescendants("a")}
-    return [link for link in ctx.anchors if link not in inside_chrome]
+    """The page's ``<a href>`` elements with no chrome element among their ancestors, in page order.
+
+    One walk down the page that does not enter chrome (header, footer, menus, sidebars…).
+    """
+    found = []
+    stack = [ctx.root]
+    while stack:
+        element = stack.pop()
+        if element.tag == "a" and element.get("href") is not None and element is not ctx.root:
+            found.append(element)
+        if not _is_chrome(element):
+            stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
+    return found
 
 
 class TextPatternLayer(Layer):
