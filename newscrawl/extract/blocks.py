@@ -38,6 +38,12 @@ _LINKED_SHARE = 0.9
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
 _IMAGE_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
+# One letter or digit: what str.isalnum() accepts (\w less the underscore).
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _alnum_count(text: str) -> int:
+    return len(_ALNUM.findall(text))
 
 
 @dataclass(slots=True)
@@ -89,7 +95,7 @@ class _Walker:
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
-            linked = 0 < self._linked >= _LINKED_SHARE * sum(ch.isalnum() for ch in text)
+            linked = 0 < self._linked >= _LINKED_SHARE * _alnum_count(text)
             hint = caption_class or all_emphasis
             self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
@@ -104,7 +110,7 @@ class _Walker:
                 self._emphasised += stripped
             if in_link:
                 # Letters and digits only: separators between links ("Home / News") do not dilute.
-                self._linked += sum(ch.isalnum() for ch in text)
+                self._linked += _alnum_count(text)
 
     def visit(self, element: Any, emphasis: int = 0, in_link: int = 0) -> None:
         tag = element.tag
