@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import cssselect
 from lxml import etree
@@ -36,18 +37,28 @@ class PageIndex:
 
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
-        self._classes: dict[str, list[HtmlElement]] | None = None
+        self._classes: dict[str, list[HtmlElement]] = {}
+        self._class_values: list[Any] | None = None  # lxml "smart" strings: each knows its element
+        self._all_classes = ""  # every class value, joined: most names looked up are not there
         self._attributes: dict[str, list[tuple[str, HtmlElement]]] = {}
         self._values: dict[str, list[str]] = {}
 
     def with_class(self, name: str) -> list[HtmlElement]:
         """Elements having class ``name``, in document order."""
-        if self._classes is None:
-            self._classes = {}
-            for value, element in self.with_attribute("class"):
-                for class_name in dict.fromkeys(class_names(value)):
-                    self._classes.setdefault(class_name, []).append(element)
-        return self._classes.get(name, [])
+        found = self._classes.get(name)
+        if found is None:
+            found = self._classes[name] = self._find_class(name)
+        return found
+
+    def _find_class(self, name: str) -> list[HtmlElement]:
+        if self._class_values is None:
+            self._class_values = _attribute_values("class")(self.root)
+            self._all_classes = "\n".join(self._class_values)
+        if name not in self._all_classes:
+            return []
+        return [
+            value.getparent() for value in self._class_values if name in value and name in class_names(value)
+        ]
 
     def attribute_values(self, name: str) -> list[str]:
         """Values of attribute ``name`` on the page, in document order (no elements: cheaper)."""
