@@ -28,7 +28,7 @@ from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
-from newscrawl.extract.structured import StructuredLayer, find_next_article, mentions_title_key
+from newscrawl.extract.structured import StructuredLayer, find_next_article, may_hold_article
 from newscrawl.extract.textual import TextPatternLayer, content_links
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
@@ -617,21 +617,22 @@ def test_next_data_article_found_depth_first_in_payload_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "mentions"),
+    ("raw", "may"),
     [
-        ('{"title": "T"}', True),
-        ('{"\\u0074itle": "T"}', True),
-        ('{"titl\\u0065": "T", "x": "\\u00e9"}', True),
-        ('{"ti\\u0074\\u006Ce": "T"}', True),
-        ('{"name": "titles", "x": "\\u00e9"}', False),
-        ('{"subtitle": "T"}', False),
-        ('{"Title": "T"}', False),
+        ('{"title": "T", "content": "<p>x</p>"}', True),
+        ('{"a": {"title": "T"}, "b": [{"detail": 1}]}', True),  # both keys somewhere: parse
+        ('{"\\u0074itle": "T", "body": "x"}', True),  # escapes could spell any key
+        ('{"x": "\\u00e9"}', True),
+        ('{"title": "T", "contents": "<p>x</p>"}', False),
+        ('{"post": {"title": "T", "slug": "s"}}', False),
+        ('{"menu": [{"label": "body", "html": 1}]}', False),
+        ('{"Title": "T", "Content": "<p>x</p>"}', False),
     ],
 )
-def test_mentions_title_key(raw: str, mentions: bool) -> None:
-    """A payload is parsed only when a "title" key, plain or escaped, may be in it."""
-    assert mentions_title_key(raw) is mentions
-    assert ("title" in json.loads(raw)) <= mentions
+def test_may_hold_article(raw: str, may: bool) -> None:
+    """A payload is parsed only when it may hold a "title" key and a body key."""
+    assert may_hold_article(raw) is may
+    assert (find_next_article(json.loads(raw)) is not None) <= may
 
 
 def test_next_data_with_an_escaped_title_key() -> None:

@@ -48,9 +48,16 @@ _IMAGE_FILENAME = re.compile(r"^[^\n/\\]{1,150}\.(?:png|jpe?g|gif|webp|avif|bmp)
 _MAX_CAPTION_LEN = 300
 
 
+def _match_outlet_date(line: str) -> re.Match[str] | None:
+    # Every date shape ends in a digit, and "$" also matches before a final newline: a line
+    # ending otherwise needs no (costly, backtracking) match attempt.
+    end = line[-2:-1] if line.endswith("\n") else line[-1:]
+    return _OUTLET_DATE.match(line) if end.isdecimal() else None
+
+
 def outlet_and_date(line: str) -> tuple[str, str] | None:
     """Split an outlet/date line into ``(outlet as shown, date text)``, or None."""
-    found = _OUTLET_DATE.match(line)
+    found = _match_outlet_date(line)
     if not found:
         return None
     outlet = found["outlet"].strip()
@@ -69,7 +76,7 @@ def is_dateline(line: str) -> bool:
 
     Stricter than :func:`outlet_and_date` so a short sentence ending in a date stays body text.
     """
-    found = _OUTLET_DATE.match(line)
+    found = _match_outlet_date(line)
     if not found:
         return False
     outlet = found["outlet"].strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ from newscrawl.normalize.text import clean_text
 # Keys under which Next.js page props of news sites keep an article's HTML body.
 _NEXT_BODY_KEYS = ("content", "contentHtml", "body", "bodyHtml", "html", "detail")
 _NEXT_MAX_DEPTH = 6
-_ESCAPED_TITLE_KEY = re.compile(r'"(?:t|\\u0074)(?:i|\\u0069)(?:t|\\u0074)(?:l|\\u006[cC])(?:e|\\u0065)"')
+_QUOTED_BODY_KEYS = tuple(f'"{key}"' for key in _NEXT_BODY_KEYS)
 
 
 def _jsonld_values(objects: list[dict[str, Any]], key: str) -> Iterator[Any]:
@@ -61,12 +60,16 @@ def find_next_article(data: Any) -> dict[str, Any] | None:
     return None
 
 
-def mentions_title_key(raw: str) -> bool:
-    """Whether JSON text may hold a ``"title"`` key (spelt plainly or with ``\\uXXXX`` escapes).
+def may_hold_article(raw: str) -> bool:
+    """Whether Next.js JSON text may hold what :func:`find_next_article` looks for.
 
-    A payload without one holds no article, so it need not be parsed at all.
+    Such a dict has a ``"title"`` key and a body key, which appear in the text as written
+    unless escaped (``\\u0074itle``): a text with neither escapes nor those keys need not be
+    parsed at all, and most pages' payloads (menus, settings) have no article.
     """
-    return '"title"' in raw or ("\\u" in raw and _ESCAPED_TITLE_KEY.search(raw) is not None)
+    if "\\u" in raw:
+        return True
+    return '"title"' in raw and any(key in raw for key in _QUOTED_BODY_KEYS)
 
 
 class StructuredLayer(Layer):
@@ -125,7 +128,7 @@ class StructuredLayer(Layer):
 
     def body_parts(self) -> BodyParts | None:
         raw = self.ctx.next_data_text
-        if not raw or not mentions_title_key(raw):
+        if not raw or not may_hold_article(raw):
             return None
         article = find_next_article(self.ctx.next_data) if self.ctx.next_data else None
         if article is None:
