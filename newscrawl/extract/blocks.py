@@ -92,6 +92,9 @@ class _Walker:
         self._chars = 0
 
     def flush(self, caption_class: bool = False) -> None:
+        if not self._parts:  # nothing since the last boundary (counters are all zero then)
+            self._links = []
+            return
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1

@@ -62,6 +62,14 @@ class PageContext:
         return None
 
     @cached_property
+    def _by_tag(self) -> dict[str, list[HtmlElement]]:
+        """The page's ``<meta>``, ``<link>`` and ``<script>`` elements, in page order: one walk for all."""
+        found: dict[str, list[HtmlElement]] = {"meta": [], "link": [], "script": []}
+        for node in self.root.iter(*found):
+            found[node.tag].append(node)
+        return found
+
+    @cached_property
     def anchors(self) -> list[HtmlElement]:
         """Every ``<a href>`` of the page, in page order."""
         return [node for node in self.root.iter("a") if node.get("href") is not None]
@@ -78,7 +86,7 @@ class PageContext:
     @cached_property
     def alternates(self) -> dict[str, str]:
         """Translations declared by ``<link rel="alternate" hreflang>``: ``{lang: canonical URL}``."""
-        links = self.root.iter("link")
+        links = self._by_tag["link"]
         declared = (node for node in links if node.get("rel") == "alternate" and "hreflang" in node.attrib)
         return self.article_links(node.get("href") for node in declared if node.get("href") is not None)
 
@@ -86,7 +94,7 @@ class PageContext:
     def meta(self) -> dict[str, list[str]]:
         """``<meta>`` contents by lower-cased ``property``/``name``/``itemprop``, in page order."""
         found: dict[str, list[str]] = {}
-        for node in self.root.iter("meta"):
+        for node in self._by_tag["meta"]:
             content = node.get("content")
             if content is None:
                 continue
@@ -126,7 +134,7 @@ class PageContext:
 
     def _script_texts(self, attribute: str, value: str) -> Iterator[str]:
         """Text nodes of the ``<script>`` elements whose ``attribute`` is ``value``, in page order."""
-        for node in self.root.iter("script"):
+        for node in self._by_tag["script"]:
             if node.get(attribute) == value:
                 yield from _TEXT_NODES(node)
 

@@ -81,9 +81,9 @@ _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
 
 
 @cache
-def _attribute_values(name: str, *, smart: bool = True) -> etree.XPath:
+def _attribute_values(name: str, *, smart: bool = True, scoped: bool = False) -> etree.XPath:
     # Smart strings know their element; plain ones cost a third as much.
-    return etree.XPath(f"//@{name}", smart_strings=smart)
+    return etree.XPath(f"descendant-or-self::*/@{name}" if scoped else f"//@{name}", smart_strings=smart)
 
 
 def is_within(element: HtmlElement, scope: HtmlElement) -> bool:
@@ -109,12 +109,16 @@ class _Simple:
             return value == expected
         return bool(expected) and expected in value  # "*=": an empty substring matches nothing
 
-    def candidates(self, index: PageIndex) -> list[HtmlElement]:
-        """Elements of the whole page passing the class or attribute test, in document order."""
-        if self.class_name is not None:
-            return index.with_class(self.class_name)
+    def with_attribute(self, index: PageIndex, scope: HtmlElement) -> list[HtmlElement]:
+        """Elements at or below ``scope`` passing the attribute test, in document order."""
         assert self.attribute is not None
         name = self.attribute[0]
+        if scope is not index.root:  # an element's subtree: fewer attributes than the page's index
+            return [
+                value.getparent()
+                for value in _attribute_values(name, scoped=True)(scope)
+                if self.matches_attribute(value)
+            ]
         if not any(map(self.matches_attribute, index.attribute_values(name))):
             return []
         return [el for value, el in index.with_attribute(name) if self.matches_attribute(value)]
@@ -123,12 +127,13 @@ class _Simple:
         """Matching elements that are ``scope`` or inside it (``descendant-or-self``)."""
         if self.class_name is None and self.attribute is None:
             return list(scope.iter(self.tag))
-        found = self.candidates(index)
-        if self.tag is not None:
-            found = [el for el in found if el.tag == self.tag]
-        if scope is index.root:
-            return list(found)
-        return [el for el in found if is_within(el, scope)]
+        if self.class_name is not None:
+            found = index.with_class(self.class_name)
+            if scope is not index.root:
+                found = [el for el in found if is_within(el, scope)]
+        else:
+            found = self.with_attribute(index, scope)
+        return [el for el in found if el.tag == self.tag] if self.tag is not None else list(found)
 
 
 @dataclass(frozen=True)
