@@ -38,12 +38,10 @@ _LINKED_SHARE = 0.9
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
 _IMAGE_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
-# One letter or digit: what str.isalnum() accepts (\w less the underscore).
-_ALNUM = re.compile(r"[^\W_]")
 
 
 def _alnum_count(text: str) -> int:
-    return len(_ALNUM.findall(text))
+    return sum(map(str.isalnum, text))  # the fastest count in CPython (no generator frames)
 
 
 @dataclass(slots=True)
