@@ -27,30 +27,29 @@ _TITLE_TEXT = etree.XPath("//title/text()", smart_strings=False)
 _SOURCE_LINE_HOLDERS = etree.XPath("//body//*[self::p or self::div or self::span][a]")
 _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
 # Links inside these are page chrome or auto-linked keywords in paragraphs, not the article's.
-_CHROME_TAGS = (*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3")
-
-
-def _is_chrome(element: HtmlElement) -> bool:
-    """Links inside this element are not the article's own: chrome, a paragraph, a list item."""
-    if element.tag in _CHROME_TAGS:
-        return True
-    classes = element.get("class")
-    return bool(classes) and any(name in classes for name in site.LISTING_EXCLUDED_CLASSES)
+_CHROME_TAGS = frozenset((*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3"))
 
 
 def content_links(ctx: PageContext) -> list[HtmlElement]:
     """The page's ``<a href>`` elements with no chrome element among their ancestors, in page order.
 
-    One walk down the page that does not enter chrome (header, footer, menus, sidebars…).
+    One walk down the page that does not enter chrome (header, footer, menus, sidebars…), nor
+    paragraphs and list items, whose links are auto-linked keywords and link lists.
     """
+    root = ctx.root
     found = []
-    stack = [ctx.root]
+    stack = [root]
     while stack:
         element = stack.pop()
-        if element.tag == "a" and element.get("href") is not None and element is not ctx.root:
+        tag = element.tag
+        if tag == "a" and element.get("href") is not None and element is not root:
             found.append(element)
-        if not _is_chrome(element):
-            stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
+        if tag in _CHROME_TAGS:
+            continue
+        classes = element.get("class")
+        if classes and any(name in classes for name in site.LISTING_EXCLUDED_CLASSES):
+            continue
+        stack.extend(element.iterchildren(etree.Element, reversed=True))  # elements only
     return found
 
 
