@@ -57,13 +57,6 @@ class Block:
     alt: str = ""  # IMAGE: its alt text
 
 
-def _is_skipped(element: HtmlElement) -> bool:
-    if element.tag in _SKIP_TAGS:
-        return True
-    classes = element.get("class")
-    return bool(classes) and not _SKIP_CLASSES.isdisjoint(classes.split())
-
-
 def image_url(element: HtmlElement, page_url: str) -> str:
     """Absolute URL of an ``<img>``, preferring lazy-load attributes over a placeholder ``src``."""
     for attr in _IMAGE_ATTRS:
@@ -89,15 +82,16 @@ class _Walker:
         self._linked = 0  # characters inside links in the current block
         self._chars = 0
 
-    def flush(self, caption_class: bool = False) -> None:
-        if not self._parts:  # nothing since the last boundary (counters are all zero then)
+    def flush(self, classes: str | None = None) -> None:
+        """End the current block; ``classes`` are those of the block element it ends, if any."""
+        if not self._parts:  # nothing since the last boundary (the counters are all zero then)
             self._links = []
             return
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
             linked = 0 < self._linked >= _LINKED_SHARE * _alnum_count(text)
-            hint = caption_class or all_emphasis
+            hint = bool(classes and _CAPTION_CLASS.search(classes)) or all_emphasis
             self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
         self._emphasised = self._linked = self._chars = 0
@@ -115,7 +109,10 @@ class _Walker:
 
     def visit(self, element: Any, emphasis: int = 0, in_link: int = 0) -> None:
         tag = element.tag
-        if not isinstance(tag, str) or _is_skipped(element):
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            return
+        classes = element.get("class")
+        if classes and not _SKIP_CLASSES.isdisjoint(classes.split()):
             return
         if tag == "br":
             self._parts.append(" ")
@@ -132,19 +129,27 @@ class _Walker:
             if text:
                 self.blocks.append(Block(CAPTION, text))
             return
-        if tag == "a" and element.get("href"):
-            self._links.append(element.get("href"))
-            in_link += 1
+        if tag == "a":
+            href = element.get("href")
+            if href:
+                self._links.append(href)
+                in_link += 1
         is_block = tag in _BLOCK_TAGS
         if is_block:
             self.flush()
-        emphasis += tag in _EMPHASIS
-        self.add_text(element.text, emphasis, in_link)
+        if tag in _EMPHASIS:
+            emphasis += 1
+        text = element.text
+        if text:
+            self.add_text(text, emphasis, in_link)
+        tail_in_link = in_link - (tag == "a")
         for child in element:
             self.visit(child, emphasis, in_link)
-            self.add_text(child.tail, emphasis, in_link - (tag == "a"))
+            text = child.tail
+            if text:
+                self.add_text(text, emphasis, tail_in_link)
         if is_block:
-            self.flush(caption_class=bool(_CAPTION_CLASS.search(element.get("class") or "")))
+            self.flush(classes)
 
 
 def walk(element: HtmlElement, page_url: str) -> list[Block]:
