@@ -29,7 +29,7 @@ from newscrawl.extract.context import PageContext
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
 from newscrawl.extract.structured import StructuredLayer, find_next_article, may_hold_article
-from newscrawl.extract.textual import TextPatternLayer, content_links
+from newscrawl.extract.textual import _SOURCE_LINE_HOLDERS, TextPatternLayer, content_links
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
 from tests.mirror.render import Page, render_site
@@ -640,6 +640,21 @@ def test_next_data_with_an_escaped_title_key() -> None:
     ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
     parts = StructuredLayer(ctx, {}).body()
     assert parts is not None and parts.paragraphs == ["Body."]
+
+
+def test_source_line_holders_are_the_body_elements_with_a_link_child() -> None:
+    """The link-first XPath finds what testing every body element would, in the same order."""
+    ctx = build_page(
+        body='<div id="outer"><a href="/1">1</a><p>x <span><a href="/2">2</a></span> <a href="/3">3</a></p>'
+        '<section><a href="/4">4</a><div><em><a href="/5">5</a></em></div></section>'
+        '<span><b>no link child</b><a>no href</a></span></div><a href="/6">6</a>'
+    )
+    every_element = lxml_html.etree.XPath("//body//*[self::p or self::div or self::span][a]")
+    found = _SOURCE_LINE_HOLDERS(ctx.root)
+    assert found == every_element(ctx.root)
+    assert [(el.tag, el.get("id")) for el in found] == [("div", "outer"), ("p", None), ("span", None)] + [
+        ("span", None)  # a link child without href counts too
+    ]
 
 
 def test_content_links_leave_out_chrome_and_paragraph_links() -> None:

@@ -23,8 +23,9 @@ _DATE_HOLDERS_TRIED = 3
 _MAX_LINE = 200
 _ANCESTOR_LEVELS = 2
 _TITLE_TEXT = etree.XPath("//title/text()", smart_strings=False)
-# Elements that may hold a source line: a paragraph, div or span with a link of its own.
-_SOURCE_LINE_HOLDERS = etree.XPath("//body//*[self::p or self::div or self::span][a]")
+# Elements that may hold a source line: a paragraph, div or span in the body with a link of its
+# own. Found from the links up (the union is in page order): far cheaper than testing every element.
+_SOURCE_LINE_HOLDERS = etree.XPath("//body//a/parent::p | //body//a/parent::div | //body//a/parent::span")
 _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
 # Links inside these are page chrome or auto-linked keywords in paragraphs, not the article's.
 _CHROME_TAGS = frozenset((*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3"))
