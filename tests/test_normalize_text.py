@@ -202,3 +202,18 @@ NAME = st.text(
 def test_dedouble_outlet_undoes_doubling(name: str) -> None:
     assert dedouble_outlet(name + name) == name
     assert dedouble_outlet(name + " " + name) == name
+
+
+def test_clean_text_answers_alike_from_its_memory() -> None:
+    """Recently cleaned strings come back as they are; anything else is cleaned as usual."""
+
+    class Smart(str):
+        """Like lxml's smart strings: a str subclass."""
+
+    raw = "  Hội\u200b  An ( lantern ) , festival  "
+    first = clean_text(raw)
+    assert first == "Hội An (lantern), festival"
+    assert clean_text(first) is first
+    assert clean_text(raw) == first
+    again = clean_text(Smart(first))
+    assert again == first and type(again) is str
