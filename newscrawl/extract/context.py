@@ -69,11 +69,6 @@ class PageContext:
             found[node.tag].append(node)
         return found
 
-    @cached_property
-    def anchors(self) -> list[HtmlElement]:
-        """Every ``<a href>`` of the page, in page order."""
-        return [node for node in self.root.iter("a") if node.get("href") is not None]
-
     def article_links(self, hrefs: Iterable[str | None]) -> dict[str, str]:
         """``{lang: canonical URL}`` of the article URLs among ``hrefs``, other languages only."""
         found: dict[str, str] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawl.extract import patterns
@@ -16,6 +17,8 @@ from newscrawl.urls import CATEGORY
 
 # The profile's selectors, compiled once.
 _SELECTORS = {name: tuple(map(Css, candidates)) for name, candidates in site.ARTICLE_SELECTORS.items()}
+# Links of the language switcher (plain strings: no element objects to build).
+_HREFLANG_HREFS = etree.XPath("//a[@hreflang]/@href", smart_strings=False)
 
 
 class SiteLayer(Layer):
@@ -111,5 +114,4 @@ class SiteLayer(Layer):
         return None
 
     def translations(self) -> dict[str, str] | None:
-        hrefs = (node.get("href") for node in self.ctx.anchors if node.get("hreflang") is not None)
-        return self.ctx.article_links(hrefs) or None
+        return self.ctx.article_links(_HREFLANG_HREFS(self.ctx.root)) or None

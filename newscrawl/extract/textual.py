@@ -27,6 +27,7 @@ _TITLE_TEXT = etree.XPath("//title/text()", smart_strings=False)
 # own. Found from the links up (the union is in page order): far cheaper than testing every element.
 _SOURCE_LINE_HOLDERS = etree.XPath("//body//a/parent::p | //body//a/parent::div | //body//a/parent::span")
 _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
+_LINK_HREFS_ALL = etree.XPath("//a/@href", smart_strings=False)
 # Links inside these are page chrome or auto-linked keywords in paragraphs, not the article's.
 _CHROME_TAGS = frozenset((*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3"))
 
@@ -121,7 +122,7 @@ class TextPatternLayer(Layer):
         here = self.ctx.mapper.parse(self.ctx.url)
         if here is None or here.kind != ARTICLE:
             return None
-        hrefs = (node.get("href", "") for node in self.ctx.anchors)
+        hrefs = _LINK_HREFS_ALL(self.ctx.root)
         return self.ctx.article_links(href for href in hrefs if _same_slug(href, here.slug)) or None
 
 
