@@ -339,6 +339,30 @@ def test_dates_are_none_or_iso_in_vietnam_time(value: str, lang: str) -> None:
 # --------------------------------------------------------------------------- extract.patterns
 
 
+# Pieces of the shapes the shortcuts in patterns and blocks test for before their regexes.
+PIECES = (
+    "a", "é", "e\u0301", " ", ".", ",", "1", "26", "_", "-", "–", "(", ")", "[", "]", ":", "：", "ảnh",
+    "Photo", "png", ".jpeg", "\n", "/", "•", "ZNews", "26/05/2026", "2026-05-26", "x" * 40,
+)  # fmt: skip
+SHAPE_PIECES = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SHAPE_PIECES, st.integers(min_value=0, max_value=60))
+def test_pattern_shortcuts_answer_as_the_plain_regexes(line: str, linked: int) -> None:
+    """Caption and dateline tests, and the linked-share test, with and without their shortcuts."""
+    caption = bool(
+        line and len(line) <= 300 and (
+            patterns._CAPTION_PREFIX.match(line) or patterns._CAPTION_CREDIT_END.search(line)
+            or patterns._CAPTION_NUMBERED.search(line) or patterns._IMAGE_FILENAME.match(line)
+        )
+    )  # fmt: skip
+    assert patterns.looks_like_caption(line) is caption
+    assert (patterns._match_outlet_date(line) is None) is (patterns._OUTLET_DATE.match(line) is None)
+    if linked:
+        assert blocks._mostly_linked(line, linked) is (linked >= 0.9 * sum(ch.isalnum() for ch in line))
+
+
 @FUZZ
 @given(st.one_of(st.text(max_size=60), page_text))
 @example("ZNewsZNews26/05/2026")

@@ -44,6 +44,18 @@ def _alnum_count(text: str) -> int:
     return sum(map(str.isalnum, text))  # the fastest count in CPython (no generator frames)
 
 
+def _mostly_linked(text: str, linked: int) -> bool:
+    """Whether ``linked`` letters and digits are at least ``_LINKED_SHARE`` of those in ``text``.
+
+    A block with a keyword link or two is prose: counting a short prefix proves it has letters
+    enough, without counting the whole paragraph.
+    """
+    prefix = text[: 2 * linked + 16]
+    if linked < _LINKED_SHARE * _alnum_count(prefix):  # the prefix's count bounds the whole's
+        return False
+    return linked >= _LINKED_SHARE * _alnum_count(text)
+
+
 @dataclass(slots=True)
 class Block:
     """One unit of an article body, in page order."""
@@ -90,7 +102,7 @@ class _Walker:
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
-            linked = 0 < self._linked >= _LINKED_SHARE * _alnum_count(text)
+            linked = self._linked > 0 and _mostly_linked(text, self._linked)
             hint = bool(classes and _CAPTION_CLASS.search(classes)) or all_emphasis
             self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
