@@ -6,8 +6,9 @@ them to fields and derives the computed keys (id, word count, content hash).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -44,6 +45,26 @@ class ArticleLoader(ItemLoader):
     images_out = Compose(_clean_images)
     translations_out = TakeFirst()
 
+    # A field's processors depend only on the loader and item classes: look each up once.
+    _processors: ClassVar[dict[tuple[type, type, str, str], Callable[..., Any]]] = {}
+
+    def _processor(
+        self, kind: str, field_name: str, find: Callable[[str], Callable[..., Any]]
+    ) -> Callable[..., Any]:
+        key = (type(self), type(self.item), kind, field_name)
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = find(field_name)
+        return found
+
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        """The field's input processor (cached per loader and item class)."""
+        return self._processor("in", field_name, super().get_input_processor)
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        """The field's output processor (cached per loader and item class)."""
+        return self._processor("out", field_name, super().get_output_processor)
+
 
 def load_article(
     url: SiteUrl, extraction: Extraction, found_under: list[str], crawled_at: datetime | None = None
@@ -55,7 +76,8 @@ def load_article(
         if fields.get(name) is not None:
             loader.add_value(name, fields[name])
     for name in ("authors", "tags", "images"):
-        loader.add_value(name, fields.get(name) or [])
+        if fields.get(name):  # an empty list adds nothing; the record's default is one
+            loader.add_value(name, fields[name])
     # The page's own breadcrumb is authoritative; where it has none, the listing it came from.
     loader.add_value("sections", list(fields.get("sections") or found_under))
     translations = {k: v for k, v in (fields.get("translations") or {}).items() if k != url.lang}

@@ -18,6 +18,8 @@ _MULTI_SLASH = re.compile(r"/{2,}")
 # Query keys that only track clicks; dropped everywhere.
 _TRACKING_KEY = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|zalo\w*|ref|source|from|_ga)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Parsed links kept per mapper; the same category, tag and translation links recur on many pages.
+_PARSE_CACHE_SIZE = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,17 @@ def clean_query(query: str) -> str:
     return urlencode(pairs)
 
 
+def _base_key(href: str, base: str) -> str:
+    """The part of ``base`` that resolving ``href`` against it depends on.
+
+    A link with its own host, or a path from the root, takes only the scheme and host of the
+    base (both end before the base's third slash): pages of one site then share cache entries.
+    """
+    if href.startswith(("/", "http://", "https://")):
+        return "/".join(base.split("/", 3)[:3])
+    return base
+
+
 class UrlMapper:
     """Maps links between the site's hosts, the crawl origin and canonical URLs."""
 
@@ -104,6 +117,7 @@ class UrlMapper:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self._scheme = parts.scheme
         self._origin_key = (parts.hostname.lower(), parts.port or _DEFAULT_PORTS[parts.scheme])
+        self._parsed: dict[tuple[str, str], SiteUrl | None] = {}
 
     def is_origin(self, scheme: str, host: str | None, port: int | None) -> bool:
         """True for the crawl origin itself: same scheme, host and port."""
@@ -125,7 +139,20 @@ class UrlMapper:
         if not href:
             return None
         href = href.strip()
-        joined = safe_join(base or self.origin, href)
+        base = base or self.origin
+        key = (href, _base_key(href, base))
+        try:
+            return self._parsed[key]
+        except KeyError:
+            pass
+        found = self._resolve(href, base)
+        if len(self._parsed) >= _PARSE_CACHE_SIZE:
+            self._parsed.clear()
+        self._parsed[key] = found
+        return found
+
+    def _resolve(self, href: str, base: str) -> SiteUrl | None:
+        joined = safe_join(base, href)
         if joined is None:
             return None
         parts = urlsplit(joined)

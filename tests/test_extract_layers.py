@@ -28,8 +28,8 @@ from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
-from newscrawl.extract.structured import StructuredLayer
-from newscrawl.extract.textual import TextPatternLayer
+from newscrawl.extract.structured import StructuredLayer, find_next_article, may_hold_article
+from newscrawl.extract.textual import _SOURCE_LINE_HOLDERS, TextPatternLayer, content_links
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
 from tests.mirror.render import Page, render_site
@@ -329,6 +329,38 @@ def test_generic_layer_on_unknown_markup(lang: str) -> None:
     assert wrong == []
 
 
+# A layout C page (Korean) reduced from the benchmark mirror: readability's clean-up drops the
+# short body (too few ASCII commas) and keeps the headline, dateline, lead and tags around it.
+SHORT_CJK_PAGE = """<html><head><title>시장 축제 스타트업</title>
+<meta name="description" content="TCCS - 교육 협력 성, 것 새로운 문화 스타트업 인프라 선수."/>
+</head><body><div class="css-77573f"><div class="css-2fefd1">
+<div class="css-d2970d"><a href="/ko">홈</a> › <a href="/ko/category/cong-nghe">기술</a></div>
+<h1 class="css-59985c">시장 축제 스타트업 축구 관광 출시 축제 그리고</h1>
+<div class="css-6f36ce"><span>Tạp chí Cộng sản</span><span>Tạp chí Cộng sản</span>
+<span>13/04/2024</span></div>
+<div class="css-9d29e0">TCCS - 교육 협력 성, 것 새로운 문화 스타트업 인프라 선수.</div>
+<div class="css-5ddae4"><div class="css-82e5a6"><p>다낭 성 성장, 축구 인프라 주민 다낭.</p>
+<p>경제 문화 교육 투자 출시 수출 환경 성장. 것 수출 시장 교통 했다 투자 기업 올해 환경 있다.</p>
+<h3>선수 휴대폰 많은 전통 경제 출시 인프라</h3><p>함께 도시 섬 베트남 섬 성장 시장.</p>
+<p>출처: <a href="https://www.tapchicongsan.org.vn/a">https://www.tapchicongsan.org.vn/a</a></p></div></div>
+<div class="css-1db6a7"><a class="css-2f13b7" href="/ko/tag/ra-mat">관광 발전</a></div>
+<div class="css-9db644"><span>댓글 (0)</span></div></div></div></body></html>"""
+
+
+def test_generic_layer_keeps_a_short_body_its_clean_up_dropped() -> None:
+    """The clean-up's shell (headline, dateline, lead, tags) does not count as kept body text."""
+    url = BASE + "/ko/thi-truong-le-hoi-khoi-nghiep-bong-da"
+    result = extract_article(PageContext.from_html(SHORT_CJK_PAGE, url, "ko", MAPPER))
+    assert result.layers["body"] == "generic"
+    assert result.fields["body"].split("\n\n") == [
+        "다낭 성 성장, 축구 인프라 주민 다낭.",
+        "경제 문화 교육 투자 출시 수출 환경 성장. 것 수출 시장 교통 했다 투자 기업 올해 환경 있다.",
+        "선수 휴대폰 많은 전통 경제 출시 인프라",
+        "함께 도시 섬 베트남 섬 성장 시장.",
+    ]
+    assert result.fields["source_url"] == "https://www.tapchicongsan.org.vn/a"
+
+
 def _is_subsequence(part: list[Any], whole: list[Any]) -> bool:
     remaining = iter(whole)
     return all(item in remaining for item in part)
@@ -568,6 +600,74 @@ def test_next_data_without_an_article_body(payload: str) -> None:
     """No title+HTML pair, broken JSON, not an object: no body, no error."""
     ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
     assert StructuredLayer(ctx, {}).body() is None
+
+
+def test_next_data_article_found_depth_first_in_payload_order() -> None:
+    """The first article in document order wins; one deeper than six levels is not looked for."""
+    first = {"title": "First", "body": "<p>1</p>"}
+    second = {"title": "Second", "html": "<p>2</p>"}
+    assert find_next_article({"a": [{"x": {"y": first}}], "b": second}) is first
+    assert find_next_article({"a": [1, "s", None], "b": [second, first]}) is second
+    deep: Any = first
+    for _ in range(7):
+        deep = {"k": deep}
+    assert find_next_article(deep) is None
+    assert find_next_article(deep["k"]) is first
+    assert find_next_article("<p>not a container</p>") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "may"),
+    [
+        ('{"title": "T", "content": "<p>x</p>"}', True),
+        ('{"a": {"title": "T"}, "b": [{"detail": 1}]}', True),  # both keys somewhere: parse
+        ('{"\\u0074itle": "T", "body": "x"}', True),  # escapes could spell any key
+        ('{"x": "\\u00e9"}', True),
+        ('{"title": "T", "contents": "<p>x</p>"}', False),
+        ('{"post": {"title": "T", "slug": "s"}}', False),
+        ('{"menu": [{"label": "body", "html": 1}]}', False),
+        ('{"Title": "T", "Content": "<p>x</p>"}', False),
+    ],
+)
+def test_may_hold_article(raw: str, may: bool) -> None:
+    """A payload is parsed only when it may hold a "title" key and a body key."""
+    assert may_hold_article(raw) is may
+    assert (find_next_article(json.loads(raw)) is not None) <= may
+
+
+def test_next_data_with_an_escaped_title_key() -> None:
+    payload = '{"props":{"pageProps":{"post":{"\\u0074itle":"T","content":"<p>Body.</p>"}}}}'
+    ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
+    parts = StructuredLayer(ctx, {}).body()
+    assert parts is not None and parts.paragraphs == ["Body."]
+
+
+def test_source_line_holders_are_the_body_elements_with_a_link_child() -> None:
+    """The link-first XPath finds what testing every body element would, in the same order."""
+    ctx = build_page(
+        body='<div id="outer"><a href="/1">1</a><p>x <span><a href="/2">2</a></span> <a href="/3">3</a></p>'
+        '<section><a href="/4">4</a><div><em><a href="/5">5</a></em></div></section>'
+        '<span><b>no link child</b><a>no href</a></span></div><a href="/6">6</a>'
+    )
+    every_element = lxml_html.etree.XPath("//body//*[self::p or self::div or self::span][a]")
+    found = _SOURCE_LINE_HOLDERS(ctx.root)
+    assert found == every_element(ctx.root)
+    assert [(el.tag, el.get("id")) for el in found] == [("div", "outer"), ("p", None), ("span", None)] + [
+        ("span", None)  # a link child without href counts too
+    ]
+
+
+def test_content_links_leave_out_chrome_and_paragraph_links() -> None:
+    """Links with a chrome area, paragraph, list item or excluded class above them are not content."""
+    ctx = build_page(
+        body='<header><a href="/category/h">h</a></header><div class="x-sidebar-y"><a href="/tag/s">s</a>'
+        '</div><p>In <a href="/tag/p">text</a></p><ul><li><a href="/tag/l">l</a></li></ul>'
+        '<div class="post-foot"><a href="/category/c">C</a><span><a href="/tag/t">T</a></span>'
+        '<a class="sidebar" href="/tag/own-class">own</a></div><a name="no-href">x</a>'
+    )
+    assert [link.get("href") for link in content_links(ctx)] == ["/category/c", "/tag/t", "/tag/own-class"]
+    whole_page_chrome = '<html class="has-sidebar"><body><div><a href="/tag/x">x</a></div></body></html>'
+    assert content_links(PageContext.from_html(whole_page_chrome, ARTICLE_URL, "en")) == []
 
 
 NEWS_ARTICLE = {

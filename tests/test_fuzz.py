@@ -339,6 +339,30 @@ def test_dates_are_none_or_iso_in_vietnam_time(value: str, lang: str) -> None:
 # --------------------------------------------------------------------------- extract.patterns
 
 
+# Pieces of the shapes the shortcuts in patterns and blocks test for before their regexes.
+PIECES = (
+    "a", "é", "e\u0301", " ", ".", ",", "1", "26", "_", "-", "–", "(", ")", "[", "]", ":", "：", "ảnh",
+    "Photo", "png", ".jpeg", "\n", "/", "•", "ZNews", "26/05/2026", "2026-05-26", "x" * 40,
+)  # fmt: skip
+SHAPE_PIECES = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SHAPE_PIECES, st.integers(min_value=0, max_value=60))
+def test_pattern_shortcuts_answer_as_the_plain_regexes(line: str, linked: int) -> None:
+    """Caption and dateline tests, and the linked-share test, with and without their shortcuts."""
+    caption = bool(
+        line and len(line) <= 300 and (
+            patterns._CAPTION_PREFIX.match(line) or patterns._CAPTION_CREDIT_END.search(line)
+            or patterns._CAPTION_NUMBERED.search(line) or patterns._IMAGE_FILENAME.match(line)
+        )
+    )  # fmt: skip
+    assert patterns.looks_like_caption(line) is caption
+    assert (patterns._match_outlet_date(line) is None) is (patterns._OUTLET_DATE.match(line) is None)
+    if linked:
+        assert blocks._mostly_linked(line, linked) is (linked >= 0.9 * sum(ch.isalnum() for ch in line))
+
+
 @FUZZ
 @given(st.one_of(st.text(max_size=60), page_text))
 @example("ZNewsZNews26/05/2026")
@@ -388,6 +412,32 @@ def test_url_mapper_parse(href: str, base: str | None) -> None:
         assert url.query == "" or url.kind == CATEGORY
         if url.kind == ARTICLE:
             assert site.ARTICLE_SLUG_RE.match(url.slug)
+
+
+# Pages a link may be resolved against: the cache shares entries between some of them only.
+CACHE_BASES = (
+    None, BASE, BASE + "/", BASE + "/en/category/x", BASE + "/en/category/x/", BASE + "/a/b?q=1#f",
+    "https://127.0.0.1:8765/en/a", "http://127.0.0.1:8765?x", "http://user@127.0.0.1:8765/x",
+    CANONICAL + "/fr/y", "//www.vietnam.vn/x", "www.vietnam.vn/x/y/z", "http:/\t/127.0.0.1:8765/en/z",
+    "mailto:x/y/z",
+)  # fmt: skip
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(urls, st.text(max_size=40), st.sampled_from(["/a/../b", "../x", "?p=2", "", " /x "])),
+            st.sampled_from(CACHE_BASES),
+        ),
+        max_size=12,
+    )
+)
+def test_url_mapper_cache_answers_as_a_fresh_mapper(links: list[tuple[str, str | None]]) -> None:
+    """One mapper's cached answers equal a fresh mapper's, whatever base each link comes with."""
+    cached = UrlMapper(BASE)
+    for href, base in links + links[::-1]:
+        assert cached.parse(href, base) == UrlMapper(BASE).parse(href, base), (href, base)
 
 
 @FUZZ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscrawl.normalize.text import (
+    _STRAY_SPACE_RE,
     ZERO_WIDTH,
     article_id,
     clean_text,
@@ -177,6 +179,17 @@ def test_clean_text_properties(raw: str) -> None:
     assert all(ch == " " or not ch.isspace() for ch in out)
 
 
+# The stray-space rule in its plain form: a space before "," ")" or a "." ending a word, or after "(".
+PLAIN_STRAY_SPACE = re.compile(r" (?=[,)]|\.(?!\w))|(?<=\() ")
+
+
+@settings(max_examples=500)
+@given(st.one_of(ANY_TEXT, st.text(alphabet=" (),.a_1é\t", max_size=30)))
+def test_stray_spaces_go_as_the_plain_rule_says(raw: str) -> None:
+    once = " ".join(raw.split())
+    assert _STRAY_SPACE_RE.sub("", once) == PLAIN_STRAY_SPACE.sub("", once)
+
+
 NAME = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "
     "ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĐ",
@@ -189,3 +202,18 @@ NAME = st.text(
 def test_dedouble_outlet_undoes_doubling(name: str) -> None:
     assert dedouble_outlet(name + name) == name
     assert dedouble_outlet(name + " " + name) == name
+
+
+def test_clean_text_answers_alike_from_its_memory() -> None:
+    """Recently cleaned strings come back as they are; anything else is cleaned as usual."""
+
+    class Smart(str):
+        """Like lxml's smart strings: a str subclass."""
+
+    raw = "  Hội\u200b  An ( lantern ) , festival  "
+    first = clean_text(raw)
+    assert first == "Hội An (lantern), festival"
+    assert clean_text(first) is first
+    assert clean_text(raw) == first
+    again = clean_text(Smart(first))
+    assert again == first and type(again) is str

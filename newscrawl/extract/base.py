@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 
@@ -12,6 +14,9 @@ from newscrawl.extract.blocks import IMAGE, BodyParts, assemble, walk
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize.dates import parse_date
 from newscrawl.normalize.text import clean_text
+
+# An element's XPath string-value: all its text, run together as written.
+string_value = etree.XPath("string()", smart_strings=False)
 
 
 class Layer:
@@ -58,23 +63,19 @@ class Layer:
         return parse_date(raw, self.ctx.lang) if raw else None
 
 
-def element_text(node: Selector) -> str:
+def node_text(element: HtmlElement) -> str:
     """Visible text of an element: inline runs joined as written, block runs by a space."""
+    return " ".join(b.text for b in walk(element, "") if b.kind != IMAGE)
+
+
+def element_text(node: Selector) -> str:
+    """:func:`node_text` of a selected element (or the cleaned text of a selected string)."""
     if isinstance(node.root, str):
         return clean_text(node.root)
-    return " ".join(b.text for b in walk(node.root, "") if b.kind != IMAGE)
+    return node_text(node.root)
 
 
-def texts(selector: Selector, css: str) -> list[str]:
-    """Cleaned, non-empty text of every element matching ``css``, in page order, no repeats."""
-    found = (element_text(node) for node in selector.css(css))
+def texts(elements: Iterable[HtmlElement]) -> list[str]:
+    """Cleaned, non-empty text of ``elements``, in their order, no repeats."""
+    found = (node_text(element) for element in elements)
     return list(dict.fromkeys(text for text in found if text))
-
-
-def first_css(selector: Selector, candidates: tuple[str, ...]) -> Selector | None:
-    """The first element matched by the first selector in ``candidates`` that matches any."""
-    for css in candidates:
-        found = selector.css(css)
-        if found:
-            return found[0]
-    return None

@@ -40,6 +40,22 @@ _IMAGE_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "sr
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
 
 
+def _alnum_count(text: str) -> int:
+    return sum(map(str.isalnum, text))  # the fastest count in CPython (no generator frames)
+
+
+def _mostly_linked(text: str, linked: int) -> bool:
+    """Whether ``linked`` letters and digits are at least ``_LINKED_SHARE`` of those in ``text``.
+
+    A block with a keyword link or two is prose: counting a short prefix proves it has letters
+    enough, without counting the whole paragraph.
+    """
+    prefix = text[: 2 * linked + 16]
+    if linked < _LINKED_SHARE * _alnum_count(prefix):  # the prefix's count bounds the whole's
+        return False
+    return linked >= _LINKED_SHARE * _alnum_count(text)
+
+
 @dataclass(slots=True)
 class Block:
     """One unit of an article body, in page order."""
@@ -51,13 +67,6 @@ class Block:
     caption_hint: bool = False  # TEXT: styled like a caption (class, or all emphasis)
     linked: bool = False  # TEXT: (nearly) all of it is link text — navigation, not prose
     alt: str = ""  # IMAGE: its alt text
-
-
-def _is_skipped(element: HtmlElement) -> bool:
-    if element.tag in _SKIP_TAGS:
-        return True
-    classes = element.get("class")
-    return bool(classes) and not _SKIP_CLASSES.isdisjoint(classes.split())
 
 
 def image_url(element: HtmlElement, page_url: str) -> str:
@@ -85,12 +94,16 @@ class _Walker:
         self._linked = 0  # characters inside links in the current block
         self._chars = 0
 
-    def flush(self, caption_class: bool = False) -> None:
+    def flush(self, classes: str | None = None) -> None:
+        """End the current block; ``classes`` are those of the block element it ends, if any."""
+        if not self._parts:  # nothing since the last boundary (the counters are all zero then)
+            self._links = []
+            return
         text = clean_text("".join(self._parts))
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
-            linked = 0 < self._linked >= _LINKED_SHARE * sum(ch.isalnum() for ch in text)
-            hint = caption_class or all_emphasis
+            linked = self._linked > 0 and _mostly_linked(text, self._linked)
+            hint = bool(classes and _CAPTION_CLASS.search(classes)) or all_emphasis
             self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
         self._emphasised = self._linked = self._chars = 0
@@ -104,11 +117,14 @@ class _Walker:
                 self._emphasised += stripped
             if in_link:
                 # Letters and digits only: separators between links ("Home / News") do not dilute.
-                self._linked += sum(ch.isalnum() for ch in text)
+                self._linked += _alnum_count(text)
 
     def visit(self, element: Any, emphasis: int = 0, in_link: int = 0) -> None:
         tag = element.tag
-        if not isinstance(tag, str) or _is_skipped(element):
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            return
+        classes = element.get("class")
+        if classes and not _SKIP_CLASSES.isdisjoint(classes.split()):
             return
         if tag == "br":
             self._parts.append(" ")
@@ -125,19 +141,27 @@ class _Walker:
             if text:
                 self.blocks.append(Block(CAPTION, text))
             return
-        if tag == "a" and element.get("href"):
-            self._links.append(element.get("href"))
-            in_link += 1
+        if tag == "a":
+            href = element.get("href")
+            if href:
+                self._links.append(href)
+                in_link += 1
         is_block = tag in _BLOCK_TAGS
         if is_block:
             self.flush()
-        emphasis += tag in _EMPHASIS
-        self.add_text(element.text, emphasis, in_link)
+        if tag in _EMPHASIS:
+            emphasis += 1
+        text = element.text
+        if text:
+            self.add_text(text, emphasis, in_link)
+        tail_in_link = in_link - (tag == "a")
         for child in element:
             self.visit(child, emphasis, in_link)
-            self.add_text(child.tail, emphasis, in_link - (tag == "a"))
+            text = child.tail
+            if text:
+                self.add_text(text, emphasis, tail_in_link)
         if is_block:
-            self.flush(caption_class=bool(_CAPTION_CLASS.search(element.get("class") or "")))
+            self.flush(classes)
 
 
 def walk(element: HtmlElement, page_url: str) -> list[Block]:

@@ -1,18 +1,27 @@
-"""The page, parsed once: every extraction layer reads this shared context."""
+"""The page, parsed once: every extraction layer reads this shared context.
+
+What several layers need (meta tags, JSON-LD, ``__NEXT_DATA__``, the class index the site's
+selectors read) is found once per page with lxml directly: a parsel query costs far more.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import orjson
+from lxml import etree
+from lxml.html import HtmlElement
 from parsel import Selector
 
+from newscrawl.extract.select import Css, PageIndex
 from newscrawl.urls import ARTICLE, UrlMapper
 
 # JSON-LD types that describe an article.
 _ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage"})
+_TEXT_NODES = etree.XPath("text()", smart_strings=False)
 
 
 @dataclass
@@ -30,11 +39,41 @@ class PageContext:
         """Parse ``html`` (for tests and tools that have no Scrapy response)."""
         return cls(Selector(text=html), url, lang, html, mapper or UrlMapper())
 
-    def article_links(self, nodes: list[Selector]) -> dict[str, str]:
-        """``{lang: canonical URL}`` of the article URLs among ``nodes``' hrefs, other languages only."""
+    @cached_property
+    def root(self) -> HtmlElement:
+        """The parsed page's root element."""
+        return self.selector.root
+
+    @cached_property
+    def index(self) -> PageIndex:
+        """Elements by class and attribute, for :meth:`select`."""
+        return PageIndex(self.root)
+
+    def select(self, css: Css, scope: HtmlElement | None = None) -> list[HtmlElement]:
+        """Elements matching ``css`` at or below ``scope`` (default: the whole page), in page order."""
+        return css.select(self.index, scope)
+
+    def first(self, candidates: Iterable[Css], scope: HtmlElement | None = None) -> HtmlElement | None:
+        """The first element matched by the first selector in ``candidates`` that matches any."""
+        for css in candidates:
+            found = css.first(self.index, scope)
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _by_tag(self) -> dict[str, list[HtmlElement]]:
+        """The page's ``<meta>``, ``<link>`` and ``<script>`` elements, in page order: one walk for all."""
+        found: dict[str, list[HtmlElement]] = {"meta": [], "link": [], "script": []}
+        for node in self.root.iter(*found):
+            found[node.tag].append(node)
+        return found
+
+    def article_links(self, hrefs: Iterable[str | None]) -> dict[str, str]:
+        """``{lang: canonical URL}`` of the article URLs among ``hrefs``, other languages only."""
         found: dict[str, str] = {}
-        for node in nodes:
-            target = self.mapper.parse(node.attrib.get("href"), self.url)
+        for href in hrefs:
+            target = self.mapper.parse(href, self.url)
             if target is not None and target.kind == ARTICLE and target.lang != self.lang:
                 found.setdefault(target.lang, target.canonical)
         return found
@@ -42,16 +81,21 @@ class PageContext:
     @cached_property
     def alternates(self) -> dict[str, str]:
         """Translations declared by ``<link rel="alternate" hreflang>``: ``{lang: canonical URL}``."""
-        return self.article_links(self.selector.xpath("//link[@rel='alternate'][@hreflang][@href]"))
+        links = self._by_tag["link"]
+        declared = (node for node in links if node.get("rel") == "alternate" and "hreflang" in node.attrib)
+        return self.article_links(node.get("href") for node in declared if node.get("href") is not None)
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
         """``<meta>`` contents by lower-cased ``property``/``name``/``itemprop``, in page order."""
         found: dict[str, list[str]] = {}
-        for node in self.selector.xpath("//meta[@content]"):
-            key = node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop")
+        for node in self._by_tag["meta"]:
+            content = node.get("content")
+            if content is None:
+                continue
+            key = node.get("property") or node.get("name") or node.get("itemprop")
             if key:
-                found.setdefault(key.strip().lower(), []).append(node.attrib["content"])
+                found.setdefault(key.strip().lower(), []).append(content)
         return found
 
     def first_meta(self, *keys: str) -> str | None:
@@ -66,7 +110,7 @@ class PageContext:
     def jsonld(self) -> list[dict[str, Any]]:
         """JSON-LD objects of article types (``@graph`` flattened); broken blocks are skipped."""
         objects: list[dict[str, Any]] = []
-        for raw in self.selector.xpath("//script[@type='application/ld+json']/text()").getall():
+        for raw in self._script_texts("type", "application/ld+json"):
             try:
                 data = orjson.loads(raw.strip().encode())
             except orjson.JSONDecodeError:
@@ -83,10 +127,21 @@ class PageContext:
                     objects.append(obj)
         return objects
 
+    def _script_texts(self, attribute: str, value: str) -> Iterator[str]:
+        """Text nodes of the ``<script>`` elements whose ``attribute`` is ``value``, in page order."""
+        for node in self._by_tag["script"]:
+            if node.get(attribute) == value:
+                yield from _TEXT_NODES(node)
+
+    @cached_property
+    def next_data_text(self) -> str | None:
+        """The raw JSON text of Next.js ``__NEXT_DATA__``, if the page carries one."""
+        return next(self._script_texts("id", "__NEXT_DATA__"), None)
+
     @cached_property
     def next_data(self) -> dict[str, Any] | None:
         """Next.js ``__NEXT_DATA__`` payload, if the page carries one."""
-        raw = self.selector.xpath("//script[@id='__NEXT_DATA__']/text()").get()
+        raw = self.next_data_text
         if not raw:
             return None
         try:

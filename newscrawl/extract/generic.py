@@ -7,6 +7,7 @@ and captions are handled exactly as on pages whose markup we know.
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from lxml import html as lxml_html
@@ -20,10 +21,21 @@ logger = logging.getLogger(__name__)
 _MIN_KEPT_SHARE = 0.5
 
 
-def _best_candidate(page_html: str) -> lxml_html.HtmlElement | None:
+class _Copies(Document):
+    """A readability Document over a page readability has already parsed and cleaned up.
+
+    readability re-parses (and re-cleans, the costly part) its input before every pass; here
+    each pass gets a fresh copy of the one tree instead, so a page is parsed once.
+    """
+
+    def _parse(self, input: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+        return copy.deepcopy(input)
+
+
+def _best_candidate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     # readability's clean-up judges paragraphs by ASCII commas and drops CJK articles whole;
     # its scoring still finds the right element, so take that element as it is.
-    document = Document(page_html)
+    document = _Copies(tree)
     document._html(True)
     for node in document.tags(document.html, "script", "style", "noscript"):
         node.drop_tree()
@@ -31,14 +43,27 @@ def _best_candidate(page_html: str) -> lxml_html.HtmlElement | None:
     return best["elem"] if best else None
 
 
+def _kept_share(cleaned: lxml_html.HtmlElement, candidate: lxml_html.HtmlElement) -> float:
+    """Share of ``candidate``'s text (by characters of its text runs) still found in ``cleaned``.
+
+    Only the candidate's own text counts: chrome the clean-up kept (breadcrumb, headline,
+    dateline, tags) must not make up for the article paragraphs it dropped.
+    """
+    kept_text = cleaned.text_content()
+    runs = [run for run in (text.strip() for text in candidate.itertext()) if run]
+    total = sum(map(len, runs))
+    return sum(len(run) for run in runs if run in kept_text) / total if total else 1.0
+
+
 def main_content(page_html: str) -> lxml_html.HtmlElement | None:
     """The page's main content element as readability-lxml finds it, or None."""
     if not page_html.strip():
         return None
     try:
-        summary = Document(page_html).summary(html_partial=True)
+        tree = Document(page_html)._html(True)  # parsed and cleaned up once for both passes
+        summary = _Copies(tree).summary(html_partial=True)
         cleaned = lxml_html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
-        candidate = _best_candidate(page_html)
+        candidate = _best_candidate(tree)
     except Exception:
         # A third-party heuristic must never end the crawl; the page then counts as bodiless.
         logger.warning("generic extractor failed", exc_info=True)
@@ -46,8 +71,7 @@ def main_content(page_html: str) -> lxml_html.HtmlElement | None:
     # The clean-up sometimes keeps a shell (breadcrumb, headline) and drops the paragraphs.
     if cleaned is None or candidate is None:
         return cleaned if candidate is None else candidate
-    kept = len(cleaned.text_content().strip())
-    return cleaned if kept >= _MIN_KEPT_SHARE * len(candidate.text_content().strip()) else candidate
+    return cleaned if _kept_share(cleaned, candidate) >= _MIN_KEPT_SHARE else candidate
 
 
 class GenericLayer(Layer):

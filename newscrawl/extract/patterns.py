@@ -45,12 +45,21 @@ _CAPTION_PREFIX = re.compile(rf"^[\s_(\[]*(?:{_CREDIT})\s*[:：]", re.IGNORECASE
 _CAPTION_CREDIT_END = re.compile(rf"[(\[]\s*(?:{_CREDIT})\s*[:：][^()\[\]]*[)\]]\s*\.?$", re.IGNORECASE)
 _CAPTION_NUMBERED = re.compile(r"[-–]\s*(?:ảnh|hình|photo|image)\s*\d+\s*\.?$", re.IGNORECASE)
 _IMAGE_FILENAME = re.compile(r"^[^\n/\\]{1,150}\.(?:png|jpe?g|gif|webp|avif|bmp)$", re.IGNORECASE)
+# Name, dot, the longest extension ("jpeg", "webp", "avif") and the newline "$" may precede.
+_MAX_FILENAME_LINE = 150 + 1 + 4 + 1
 _MAX_CAPTION_LEN = 300
+
+
+def _match_outlet_date(line: str) -> re.Match[str] | None:
+    # Every date shape ends in a digit, and "$" also matches before a final newline: a line
+    # ending otherwise needs no (costly, backtracking) match attempt.
+    end = line[-2:-1] if line.endswith("\n") else line[-1:]
+    return _OUTLET_DATE.match(line) if end.isdecimal() else None
 
 
 def outlet_and_date(line: str) -> tuple[str, str] | None:
     """Split an outlet/date line into ``(outlet as shown, date text)``, or None."""
-    found = _OUTLET_DATE.match(line)
+    found = _match_outlet_date(line)
     if not found:
         return None
     outlet = found["outlet"].strip()
@@ -69,7 +78,7 @@ def is_dateline(line: str) -> bool:
 
     Stricter than :func:`outlet_and_date` so a short sentence ending in a date stays body text.
     """
-    found = _OUTLET_DATE.match(line)
+    found = _match_outlet_date(line)
     if not found:
         return False
     outlet = found["outlet"].strip()
@@ -109,11 +118,12 @@ def looks_like_caption(line: str) -> bool:
     """A photo caption or credit: ``Photo: VNA``, ``(Foto: VNA)``, ``… - Ảnh 1.``, a filename."""
     if not line or len(line) > _MAX_CAPTION_LEN:
         return False
+    # The unanchored shapes need characters most prose lacks: look for those before searching.
     return bool(
         _CAPTION_PREFIX.match(line)
-        or _CAPTION_CREDIT_END.search(line)
-        or _CAPTION_NUMBERED.search(line)
-        or _IMAGE_FILENAME.match(line)
+        or (("(" in line or "[" in line) and _CAPTION_CREDIT_END.search(line))
+        or (("-" in line or "–" in line) and _CAPTION_NUMBERED.search(line))
+        or (len(line) <= _MAX_FILENAME_LINE and _IMAGE_FILENAME.match(line))
     )
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from parsel import Selector
+from lxml import etree
+from lxml.html import HtmlElement
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import Layer, element_text, first_css, texts
+from newscrawl.extract.base import Layer, node_text, string_value, texts
 from newscrawl.extract.blocks import BodyParts
+from newscrawl.extract.select import Css
 from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import CATEGORY
 
-_SELECTORS = site.ARTICLE_SELECTORS
+# The profile's selectors, compiled once.
+_SELECTORS = {name: tuple(map(Css, candidates)) for name, candidates in site.ARTICLE_SELECTORS.items()}
+# Links of the language switcher (plain strings: no element objects to build).
+_HREFLANG_HREFS = etree.XPath("//a[@hreflang]/@href", smart_strings=False)
 
 
 class SiteLayer(Layer):
@@ -22,38 +27,42 @@ class SiteLayer(Layer):
     name = "selectors"
 
     @cached_property
-    def _container(self) -> Selector:
-        return first_css(self.ctx.selector, _SELECTORS["container"]) or self.ctx.selector
+    def _container(self) -> HtmlElement:
+        found = self.ctx.first(_SELECTORS["container"])
+        return found if found is not None else self.ctx.root
 
     @cached_property
-    def _body_element(self) -> Selector | None:
-        return first_css(self._container, _SELECTORS["body"])
+    def _body_element(self) -> HtmlElement | None:
+        return self.ctx.first(_SELECTORS["body"], self._container)
+
+    def _first(self, name: str) -> HtmlElement | None:
+        return self.ctx.first(_SELECTORS[name], self._container)
 
     @cached_property
     def _dateline(self) -> tuple[str | None, str | None]:
         """``(outlet as shown, date text)`` from the source and date elements."""
         outlet = date = None
         for css in _SELECTORS["source"]:
-            for node in self._container.css(css):
+            for node in self.ctx.select(css, self._container):
                 # string() runs the logo and name together as the site shows them: "ZNewsZNews".
-                line = clean_text(node.xpath("string()").get())
+                line = clean_text(string_value(node))
                 found = patterns.outlet_and_date(line)
                 if found:
                     return found
                 if outlet is None and patterns.is_outlet_name(line):
                     outlet = line
-        node = first_css(self._container, _SELECTORS["date"])
+        node = self._first("date")
         if node is not None:
-            date = node.attrib.get("datetime") or clean_text(node.xpath("string()").get())
+            date = node.get("datetime") or clean_text(string_value(node))
         return outlet, date
 
     def title(self) -> str | None:
-        node = first_css(self._container, _SELECTORS["title"])
-        return element_text(node) if node is not None else None
+        node = self._first("title")
+        return node_text(node) if node is not None else None
 
     def summary(self) -> str | None:
-        node = first_css(self._container, _SELECTORS["summary"])
-        return element_text(node) if node is not None else None
+        node = self._first("summary")
+        return node_text(node) if node is not None else None
 
     def body_container_empty(self) -> bool:
         """The site's body element is there but holds no text: it is filled in by scripts."""
@@ -62,7 +71,7 @@ class SiteLayer(Layer):
     def body_parts(self) -> BodyParts | None:
         if self._body_element is None:
             return None
-        return self.assemble_body(self._body_element.root)
+        return self.assemble_body(self._body_element)
 
     def source_url(self) -> str | None:
         parts = self._body_parts
@@ -77,17 +86,17 @@ class SiteLayer(Layer):
 
     def authors(self) -> list[str] | None:
         for css in _SELECTORS["authors"]:
-            for node in self._container.css(css):
+            for node in self.ctx.select(css, self._container):
                 # A byline of links names one person per link; plain text lists them with commas.
-                linked = texts(node, "a")
-                names = linked or patterns.split_names(element_text(node))
+                linked = texts(node.iter("a"))
+                names = linked or patterns.split_names(node_text(node))
                 if names:
                     return names
         return None
 
     def tags(self) -> list[str] | None:
         for css in _SELECTORS["tags"]:
-            found = texts(self._container, css)
+            found = texts(self.ctx.select(css, self._container))
             if found:
                 return found
         return None
@@ -96,8 +105,8 @@ class SiteLayer(Layer):
         """Category slugs of the breadcrumb, in page order."""
         slugs: list[str] = []
         for css in _SELECTORS["breadcrumb"]:
-            for node in self.ctx.selector.css(css):
-                target = self.ctx.mapper.parse(node.attrib.get("href"), self.ctx.url)
+            for node in self.ctx.select(css):
+                target = self.ctx.mapper.parse(node.get("href"), self.ctx.url)
                 if target is not None and target.kind == CATEGORY and target.slug not in slugs:
                     slugs.append(target.slug)
             if slugs:
@@ -105,4 +114,4 @@ class SiteLayer(Layer):
         return None
 
     def translations(self) -> dict[str, str] | None:
-        return self.ctx.article_links(self.ctx.selector.xpath("//a[@hreflang][@href]")) or None
+        return self.ctx.article_links(_HREFLANG_HREFS(self.ctx.root)) or None

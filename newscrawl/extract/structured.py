@@ -15,6 +15,7 @@ from newscrawl.normalize.text import clean_text
 # Keys under which Next.js page props of news sites keep an article's HTML body.
 _NEXT_BODY_KEYS = ("content", "contentHtml", "body", "bodyHtml", "html", "detail")
 _NEXT_MAX_DEPTH = 6
+_QUOTED_BODY_KEYS = tuple(f'"{key}"' for key in _NEXT_BODY_KEYS)
 
 
 def _jsonld_values(objects: list[dict[str, Any]], key: str) -> Iterator[Any]:
@@ -30,25 +31,45 @@ def _names(value: Any) -> list[str]:
     return [clean_text(n) for n in names if isinstance(n, str) and clean_text(n)]
 
 
-def find_next_article(data: Any, depth: int = 0) -> dict[str, Any] | None:
-    """The first dict in a Next.js payload that looks like an article: a title and an HTML body."""
-    if depth > _NEXT_MAX_DEPTH:
-        return None
-    if isinstance(data, dict):
-        if isinstance(data.get("title"), str) and any(
-            isinstance(data.get(key), str) and "<" in data[key] for key in _NEXT_BODY_KEYS
-        ):
-            return data
-        children = data.values()
-    elif isinstance(data, list):
-        children = data
-    else:
-        return None
-    for child in children:
-        found = find_next_article(child, depth + 1)
-        if found is not None:
-            return found
+def _is_next_article(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("title"), str) and any(
+        isinstance(data.get(key), str) and "<" in data[key] for key in _NEXT_BODY_KEYS
+    )
+
+
+def find_next_article(data: Any) -> dict[str, Any] | None:
+    """The first dict in a Next.js payload that looks like an article: a title and an HTML body.
+
+    Depth first, in the payload's order, at most ``_NEXT_MAX_DEPTH`` levels down; iterative
+    and visiting containers only, as the payload of a padded page has hundreds of values.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if _is_next_article(node):
+                return node
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth < _NEXT_MAX_DEPTH:
+            containers = (child for child in reversed(children) if isinstance(child, (dict, list)))
+            stack.extend((child, depth + 1) for child in containers)
     return None
+
+
+def may_hold_article(raw: str) -> bool:
+    """Whether Next.js JSON text may hold what :func:`find_next_article` looks for.
+
+    Such a dict has a ``"title"`` key and a body key, which appear in the text as written
+    unless escaped (``\\u0074itle``): a text with neither escapes nor those keys need not be
+    parsed at all, and most pages' payloads (menus, settings) have no article.
+    """
+    if "\\u" in raw:
+        return True
+    return '"title"' in raw and any(key in raw for key in _QUOTED_BODY_KEYS)
 
 
 class StructuredLayer(Layer):
@@ -106,6 +127,9 @@ class StructuredLayer(Layer):
         return True if self.ctx.jsonld else None
 
     def body_parts(self) -> BodyParts | None:
+        raw = self.ctx.next_data_text
+        if not raw or not may_hold_article(raw):
+            return None
         article = find_next_article(self.ctx.next_data) if self.ctx.next_data else None
         if article is None:
             return None

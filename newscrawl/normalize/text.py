@@ -35,7 +35,14 @@ _NBSP_ENTITY_RE = re.compile(r"&(?:nbsp|#160|#x0*a0);", re.IGNORECASE)
 # Auto-linked keywords on the site leave a space before punctuation ("the Mekong , delta") and
 # after an opening parenthesis. A '.' directly followed by a word character is left alone so that
 # ".NET" or ".vn" keep their space. ':' '!' '?' ';' are untouched: French spaces them on purpose.
-_STRAY_SPACE_RE = re.compile(r" (?=[,)]|\.(?!\w))|(?<=\() ")
+# Every match starts with the space itself (the "( " case looks behind it), so the regex engine
+# jumps from space to space instead of trying both alternatives at every character.
+_STRAY_SPACE_RE = re.compile(r" (?:(?=[,)]|\.(?!\w))|(?<=\( ))")
+
+# Recent results of clean_text. Cleaning is idempotent, so one of these comes back unchanged at
+# the cost of a hash: the loader re-cleans every field the extraction layers already cleaned.
+_RECENTLY_CLEANED: dict[str, None] = {}
+_RECENTLY_CLEANED_MAX = 1024
 
 
 def clean_text(value: str | None) -> str:
@@ -47,6 +54,16 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
+    if value in _RECENTLY_CLEANED and type(value) is str:  # a str subclass is returned as a str
+        return value
+    cleaned = _clean(value)
+    if len(_RECENTLY_CLEANED) >= _RECENTLY_CLEANED_MAX:
+        _RECENTLY_CLEANED.clear()
+    _RECENTLY_CLEANED[cleaned] = None
+    return cleaned
+
+
+def _clean(value: str) -> str:
     # Remove invisibles before NFC: a zero-width char between a letter and its combining mark
     # would otherwise block composition, and a second pass would then compose differently.
     # Before the entity too, so that "&nb\u200bsp;" cannot turn into "&nbsp;" afterwards.
