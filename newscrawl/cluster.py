@@ -10,6 +10,8 @@ scrapy-redis traps this module handles:
 - their keys belong to one crawl (``crawl:<id>:…``), so a new crawl starts with an empty
   filter and never touches the keys of a crawl peers are still running;
 - the duplicate filter uses Scrapy's request fingerprinter, not scrapy-redis's own hash;
+- every worker yields the seeds (homes, feeds) as ordinary requests, never ``dont_filter``
+  ones, so the filter lets one worker fetch each (robots.txt excepted: each worker reads it);
 - a worker with nothing to do waits (``NEWSCRAWL_IDLE_TIMEOUT``) while a peer is busy and may
   still produce work, rather than closing;
 - stats stay per worker (scrapy-redis's ``RedisStatsCollector`` fails on Scrapy 2.19); each
