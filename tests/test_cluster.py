@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime
 
 import pytest
 import redis
 from scrapy import Request, Spider
+from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -202,6 +204,24 @@ def test_idle_worker_waits_while_a_peer_is_busy_or_work_is_queued(workers):
     assert not worker._peers_may_add_work(one)
     one.server.zadd(CrawlKeys(str(crawl)).requests, {"req": 0})
     assert worker._peers_may_add_work(one)
+
+
+def test_idle_worker_closes_only_after_the_crawl_has_been_quiet_for_the_idle_timeout(workers, monkeypatch):
+    one, two = workers("w1"), workers("w2")
+    one.start_run(SPIDER, 1.0)
+    two.start_run(SPIDER, 1.0)
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_STATE_URI": one.uri, "NEWSCRAWL_IDLE_TIMEOUT": 0.3})
+    monkeypatch.setattr("newscrawl.cluster.find_state", lambda crawler: one)
+    worker = ClusterWorker(crawler)
+    two.heartbeat("busy")
+    with pytest.raises(DontCloseSpider):
+        worker.spider_idle(crawler.spider)
+    two.heartbeat("idle")
+    with pytest.raises(DontCloseSpider):  # quiet, but not for long enough yet
+        worker.spider_idle(crawler.spider)
+    time.sleep(0.35)
+    worker.spider_idle(crawler.spider)  # may close
+    assert crawler.stats.get_value("newscrawl/cluster/waits") == 1
 
 
 def test_worker_stats_are_kept_per_worker_and_summed(redis_url):
