@@ -67,7 +67,9 @@ def classify_path(path: str) -> tuple[str, str, str]:
 
 def normalise_path(path: str) -> str:
     """Collapse duplicate slashes and drop a trailing slash (the site treats both alike)."""
-    path = _MULTI_SLASH.sub("/", path or "/")
+    path = path or "/"
+    if "//" in path:
+        path = _MULTI_SLASH.sub("/", path)
     return path.rstrip("/")
 
 
@@ -83,11 +85,18 @@ def safe_split(url: str) -> SplitResult | None:
 
 def safe_join(base: str, href: str) -> str | None:
     """``urljoin`` that gives None for a malformed URL (``http://[x``) instead of raising."""
+    joined = _join_and_split(base, href)
+    return joined[0] if joined is not None else None
+
+
+def _join_and_split(base: str, href: str) -> tuple[str, SplitResult, int | None] | None:
+    """``(joined URL, its parts, its port)`` of ``href`` against ``base``, or None if malformed."""
     try:
         joined = urljoin(base, href)
+        parts = urlsplit(joined)
+        return joined, parts, parts.port  # .port raises on a malformed host or port
     except ValueError:
         return None
-    return joined if safe_split(joined) is not None else None
 
 
 def clean_query(query: str) -> str:
@@ -152,11 +161,10 @@ class UrlMapper:
         return found
 
     def _resolve(self, href: str, base: str) -> SiteUrl | None:
-        joined = safe_join(base, href)
+        joined = _join_and_split(base, href)
         if joined is None:
             return None
-        parts = urlsplit(joined)
-        port = parts.port
+        _url, parts, port = joined
         if not self.is_site_host(parts.scheme, parts.hostname, port):
             return None
         path = normalise_path(parts.path)
