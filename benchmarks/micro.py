@@ -60,7 +60,7 @@ def newscrawl_record(mapper: UrlMapper, url: str, raw: bytes) -> dict[str, Any] 
     site_url = mapper.parse(url)
     assert site_url is not None
     response = HtmlResponse(url, body=raw, headers=HEADERS)
-    ctx = PageContext(response.selector, response.url, site_url.lang, response.text, mapper)
+    ctx = PageContext.from_response(response, site_url.lang, mapper)
     extraction = extract_article(ctx)
     if not extraction.is_article:
         return None

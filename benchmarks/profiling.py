@@ -150,7 +150,7 @@ def layer_field_times(pages: list[tuple[str, str, bytes]], passes: int = 2) -> l
             response = HtmlResponse(url, body=raw, headers=headers)
             site_url = mapper.parse(url)
             assert site_url is not None
-            PageContext(response.selector, response.url, site_url.lang, response.text, mapper)
+            PageContext.from_response(response, site_url.lang, mapper)
             middle = time.thread_time()
             newscrawl_record(mapper, url, raw)
             if round_:

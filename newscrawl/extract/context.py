@@ -6,7 +6,7 @@ selectors read) is found once per page with lxml directly: a parsel query costs 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -15,6 +15,7 @@ import orjson
 from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
+from scrapy.http import TextResponse
 
 from newscrawl.extract.select import Css, PageIndex
 from newscrawl.urls import ARTICLE, UrlMapper
@@ -31,13 +32,33 @@ class PageContext:
     selector: Selector
     url: str  # the fetched URL
     lang: str  # language from the URL prefix
-    html: str = field(default="", repr=False)  # raw text, for the generic extractor only
+    # The page's text, or a function giving it: only the generic extractor reads it.
+    html_source: str | Callable[[], str] = field(default="", repr=False)
     mapper: UrlMapper = field(default_factory=UrlMapper, repr=False)
 
     @classmethod
     def from_html(cls, html: str, url: str, lang: str, mapper: UrlMapper | None = None) -> PageContext:
         """Parse ``html`` (for tests and tools that have no Scrapy response)."""
-        return cls(Selector(text=html), url, lang, html, mapper or UrlMapper())
+        return cls(Selector(text=html, type="html"), url, lang, html, mapper or UrlMapper())
+
+    @classmethod
+    def from_response(cls, response: TextResponse, lang: str, mapper: UrlMapper) -> PageContext:
+        """Parse a fetched page from its bytes.
+
+        parsel parses UTF-8 bytes as they are (and decodes anything else, or invalid UTF-8,
+        itself); ``response.selector`` would decode the page to text and encode it back
+        first, a third of the parse's cost. Nothing here reads the tree's base URL, so a
+        ``<base href>`` need not be looked for.
+        """
+        body, url = response.body, response.url
+        selector = Selector(body=body, encoding=response.encoding, type="html", base_url=url)
+        return cls(selector, url, lang, lambda: response.text, mapper)
+
+    @cached_property
+    def html(self) -> str:
+        """The page's text (decoded on first use)."""
+        source = self.html_source
+        return source() if callable(source) else source
 
     @cached_property
     def root(self) -> HtmlElement:

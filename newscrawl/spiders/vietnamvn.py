@@ -461,7 +461,7 @@ class VietnamVnSpider(scrapy.Spider):
         if not self._is_html(response):
             return
         response = utf8_if_mislabelled(response)
-        ctx = PageContext(response.selector, response.url, url.lang, response.text, self.mapper)
+        ctx = PageContext.from_response(response, url.lang, self.mapper)
         extraction = extract_article(ctx)
         if ("body" not in extraction.fields or extraction.body_container_empty) and has_scripts(response):
             rendered = self._rendered(response, "article")
