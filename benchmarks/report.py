@@ -198,12 +198,18 @@ def crawl_section(results: dict[str, Any]) -> str:
     tree = max(r.get("tree_peak_mb", 0.0) for r in b_runs)
     if tree > 2 * _median(b_runs, "max_rss_mb"):
         extra = max(r["requests"] for r in b_runs) - _median(crawls["a"], "requests")
-        notes.append(
-            f"Note: during (b) the process tree peaked at {tree:,.0f} MB: newscrawl "
-            "(`NEWSCRAWL_RENDER=auto`) "
+        why = (
             "started Chromium through scrapy-playwright for the article page(s) its extractors found no "
             f"body in, and that browser made up to {extra:.0f} extra requests (the page's `/_next/static` "
-            "scripts). The memory targets below are judged on the crawler process itself."
+            "scripts)"
+            if extra > 0
+            else "starts scrapy-playwright's driver with the crawl, in case a page needs the browser; "
+            "no page did (no request beyond (a)'s)"
+        )
+        notes.append(
+            f"Note: during (b) the process tree peaked at {tree:,.0f} MB: newscrawl "
+            f"(`NEWSCRAWL_RENDER=auto`) {why}. The memory targets below are judged on the crawler "
+            "process itself."
         )
     return "\n\n".join(
         [
