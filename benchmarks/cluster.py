@@ -157,7 +157,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         "**What changes at 10 and 100 workers.** The machine here has 2 cores, shared by the workers, "
         "nginx and Redis, so past 2 workers the table measures contention, not scaling; on separate "
-        "machines each worker adds about one worker's rate until the site's politeness limits bind. Politeness is per worker today "
+        "machines each worker adds about one worker's rate until the site's politeness limits bind. "
+        "Politeness is per worker today "
         "(`CONCURRENT_REQUESTS_PER_DOMAIN`, AutoThrottle): 10 workers send 10 × that to vietnam.vn, so "
         "the per-worker limits must be divided by the worker count (or a shared token bucket kept in "
         "Redis) before scaling out against the real site. Redis memory grows with the frontier, "
