@@ -67,10 +67,14 @@ def _clean(value: str) -> str:
     # Remove invisibles before NFC: a zero-width char between a letter and its combining mark
     # would otherwise block composition, and a second pass would then compose differently.
     # Before the entity too, so that "&nb\u200bsp;" cannot turn into "&nbsp;" afterwards.
-    value = _INVISIBLE_RE.sub("", value)
+    # ASCII text has no invisible characters and is already NFC: only the entity can be there.
+    ascii_only = value.isascii()
+    if not ascii_only:
+        value = _INVISIBLE_RE.sub("", value)
     if "&" in value:
         value = _NBSP_ENTITY_RE.sub(" ", value)
-    value = unicodedata.normalize("NFC", value)
+    if not ascii_only:
+        value = unicodedata.normalize("NFC", value)
     # str.split() splits on exactly what str.isspace() accepts (NBSP, U+202F, line separators…),
     # and is several times faster than a regex substitution.
     value = " ".join(value.split())
