@@ -620,7 +620,9 @@ def test_next_data_article_found_depth_first_in_payload_order() -> None:
     ("raw", "may"),
     [
         ('{"title": "T", "content": "<p>x</p>"}', True),
-        ('{"a": {"title": "T"}, "b": [{"detail": 1}]}', True),  # both keys somewhere: parse
+        ('{"a": {"title": "T"}, "b": [{"detail": "<p>x</p>"}]}', True),  # both keys somewhere: parse
+        ('{"a": {"title": "T"}, "b": [{"detail": 1}]}', False),  # no markup anywhere
+        ('{"title": "T", "body": "\\u003cp>x\\u003c/p>"}', True),  # markup escaped
         ('{"\\u0074itle": "T", "body": "x"}', True),  # escapes could spell any key
         ('{"x": "\\u00e9"}', True),
         ('{"title": "T", "contents": "<p>x</p>"}', False),
