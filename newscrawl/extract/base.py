@@ -7,16 +7,12 @@ from functools import cached_property
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement
 from parsel import Selector
 
 from newscrawl.extract.blocks import IMAGE, BodyParts, assemble, walk
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize.dates import parse_date
 from newscrawl.normalize.text import clean_text
-
-# An element's XPath string-value: all its text, run together as written.
-string_value = etree.XPath("string()", smart_strings=False)
 
 
 class Layer:
@@ -51,7 +47,7 @@ class Layer:
         """The body as :class:`BodyParts` (the orchestrator joins the paragraphs)."""
         return self._body_parts
 
-    def assemble_body(self, root: HtmlElement, *, guessed: bool = False) -> BodyParts:
+    def assemble_body(self, root: etree._Element, *, guessed: bool = False) -> BodyParts:
         """Walk a body element and sort its blocks, leaving out what is already metadata."""
         fields = self.resolved
         outlet = fields.get("source_name") or ""
@@ -63,7 +59,7 @@ class Layer:
         return parse_date(raw, self.ctx.lang) if raw else None
 
 
-def node_text(element: HtmlElement) -> str:
+def node_text(element: etree._Element) -> str:
     """Visible text of an element: inline runs joined as written, block runs by a space."""
     return " ".join(b.text for b in walk(element, "") if b.kind != IMAGE)
 
@@ -75,7 +71,7 @@ def element_text(node: Selector) -> str:
     return node_text(node.root)
 
 
-def texts(elements: Iterable[HtmlElement]) -> list[str]:
+def texts(elements: Iterable[etree._Element]) -> list[str]:
     """Cleaned, non-empty text of ``elements``, in their order, no repeats."""
     found = (node_text(element) for element in elements)
     return list(dict.fromkeys(text for text in found if text))

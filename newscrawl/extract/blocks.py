@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from newscrawl.extract import patterns
+from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import safe_join
@@ -69,7 +70,7 @@ class Block:
     alt: str = ""  # IMAGE: its alt text
 
 
-def image_url(element: HtmlElement, page_url: str) -> str:
+def image_url(element: etree._Element, page_url: str) -> str:
     """Absolute URL of an ``<img>``, preferring lazy-load attributes over a placeholder ``src``."""
     for attr in _IMAGE_ATTRS:
         value = (element.get(attr) or "").strip()
@@ -137,7 +138,7 @@ class _Walker:
             return
         if tag == "figcaption":
             self.flush()
-            text = clean_text(element.text_content())
+            text = clean_text(string_value(element))
             if text:
                 self.blocks.append(Block(CAPTION, text))
             return
@@ -164,7 +165,7 @@ class _Walker:
             self.flush(classes)
 
 
-def walk(element: HtmlElement, page_url: str) -> list[Block]:
+def walk(element: etree._Element, page_url: str) -> list[Block]:
     """The blocks of ``element`` in page order."""
     walker = _Walker(page_url)
     walker.visit(element)

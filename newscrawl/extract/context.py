@@ -13,11 +13,10 @@ from typing import Any
 
 import orjson
 from lxml import etree
-from lxml.html import HtmlElement
-from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.extract.select import Css, PageIndex
+from newscrawl.extract.tree import parse_html, parse_html_text
 from newscrawl.urls import ARTICLE, UrlMapper
 
 # JSON-LD types that describe an article.
@@ -27,9 +26,9 @@ _TEXT_NODES = etree.XPath("text()", smart_strings=False)
 
 @dataclass
 class PageContext:
-    """One fetched page: its selector, metadata and language, parsed once and shared."""
+    """One fetched page: its tree, metadata and language, parsed once and shared."""
 
-    selector: Selector
+    root: etree._Element
     url: str  # the fetched URL
     lang: str  # language from the URL prefix
     # The page's text, or a function giving it: only the generic extractor reads it.
@@ -39,20 +38,17 @@ class PageContext:
     @classmethod
     def from_html(cls, html: str, url: str, lang: str, mapper: UrlMapper | None = None) -> PageContext:
         """Parse ``html`` (for tests and tools that have no Scrapy response)."""
-        return cls(Selector(text=html, type="html"), url, lang, html, mapper or UrlMapper())
+        return cls(parse_html_text(html), url, lang, html, mapper or UrlMapper())
 
     @classmethod
     def from_response(cls, response: TextResponse, lang: str, mapper: UrlMapper) -> PageContext:
         """Parse a fetched page from its bytes.
 
-        parsel parses UTF-8 bytes as they are (and decodes anything else, or invalid UTF-8,
-        itself); ``response.selector`` would decode the page to text and encode it back
-        first, a third of the parse's cost. Nothing here reads the tree's base URL, so a
-        ``<base href>`` need not be looked for.
+        ``response.selector`` would decode the page to text and encode it back first, a third
+        of the parse's cost, and build lxml.html elements (see :mod:`newscrawl.extract.tree`).
         """
-        body, url = response.body, response.url
-        selector = Selector(body=body, encoding=response.encoding, type="html", base_url=url)
-        return cls(selector, url, lang, lambda: response.text, mapper)
+        root = parse_html(response.body, response.encoding, lambda: response.text)
+        return cls(root, response.url, lang, lambda: response.text, mapper)
 
     @cached_property
     def html(self) -> str:
@@ -61,20 +57,15 @@ class PageContext:
         return source() if callable(source) else source
 
     @cached_property
-    def root(self) -> HtmlElement:
-        """The parsed page's root element."""
-        return self.selector.root
-
-    @cached_property
     def index(self) -> PageIndex:
         """Elements by class and attribute, for :meth:`select`."""
         return PageIndex(self.root)
 
-    def select(self, css: Css, scope: HtmlElement | None = None) -> list[HtmlElement]:
+    def select(self, css: Css, scope: etree._Element | None = None) -> list[etree._Element]:
         """Elements matching ``css`` at or below ``scope`` (default: the whole page), in page order."""
         return css.select(self.index, scope)
 
-    def first(self, candidates: Iterable[Css], scope: HtmlElement | None = None) -> HtmlElement | None:
+    def first(self, candidates: Iterable[Css], scope: etree._Element | None = None) -> etree._Element | None:
         """The first element matched by the first selector in ``candidates`` that matches any."""
         for css in candidates:
             found = css.first(self.index, scope)
@@ -83,9 +74,9 @@ class PageContext:
         return None
 
     @cached_property
-    def _by_tag(self) -> dict[str, list[HtmlElement]]:
+    def _by_tag(self) -> dict[str, list[etree._Element]]:
         """The page's ``<meta>``, ``<link>`` and ``<script>`` elements, in page order: one walk for all."""
-        found: dict[str, list[HtmlElement]] = {"meta": [], "link": [], "script": []}
+        found: dict[str, list[etree._Element]] = {"meta": [], "link": [], "script": []}
         for node in self.root.iter(*found):
             found[node.tag].append(node)
         return found

@@ -17,7 +17,6 @@ from typing import Any
 
 import cssselect
 from lxml import etree
-from lxml.html import HtmlElement
 from parsel.csstranslator import HTMLTranslator
 
 # XPath's normalize-space() splits on these four characters only (str.split() knows more).
@@ -35,22 +34,22 @@ def class_names(value: str) -> list[str]:
 class PageIndex:
     """One page's elements by class name and by attribute, each index built on first use."""
 
-    def __init__(self, root: HtmlElement) -> None:
+    def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self._classes: dict[str, list[HtmlElement]] = {}
+        self._classes: dict[str, list[etree._Element]] = {}
         self._class_values: list[Any] | None = None  # lxml "smart" strings: each knows its element
         self._all_classes = ""  # every class value, joined: most names looked up are not there
-        self._attributes: dict[str, list[tuple[str, HtmlElement]]] = {}
+        self._attributes: dict[str, list[tuple[str, etree._Element]]] = {}
         self._values: dict[str, list[str]] = {}
 
-    def with_class(self, name: str) -> list[HtmlElement]:
+    def with_class(self, name: str) -> list[etree._Element]:
         """Elements having class ``name``, in document order."""
         found = self._classes.get(name)
         if found is None:
             found = self._classes[name] = self._find_class(name)
         return found
 
-    def _find_class(self, name: str) -> list[HtmlElement]:
+    def _find_class(self, name: str) -> list[etree._Element]:
         if self._class_values is None:
             self._class_values = _attribute_values("class")(self.root)
             self._all_classes = "\n".join(self._class_values)
@@ -67,7 +66,7 @@ class PageIndex:
             found = self._values[name] = _attribute_values(name, smart=False)(self.root)
         return found
 
-    def with_attribute(self, name: str) -> list[tuple[str, HtmlElement]]:
+    def with_attribute(self, name: str) -> list[tuple[str, etree._Element]]:
         """``(value, element)`` of the elements having attribute ``name``, in document order."""
         found = self._attributes.get(name)
         if found is None:
@@ -86,7 +85,7 @@ def _attribute_values(name: str, *, smart: bool = True, scoped: bool = False) ->
     return etree.XPath(f"descendant-or-self::*/@{name}" if scoped else f"//@{name}", smart_strings=smart)
 
 
-def is_within(element: HtmlElement, scope: HtmlElement) -> bool:
+def is_within(element: etree._Element, scope: etree._Element) -> bool:
     """Whether ``element`` is ``scope`` or one of its descendants."""
     return element is scope or any(ancestor is scope for ancestor in element.iterancestors())
 
@@ -109,7 +108,7 @@ class _Simple:
             return value == expected
         return bool(expected) and expected in value  # "*=": an empty substring matches nothing
 
-    def with_attribute(self, index: PageIndex, scope: HtmlElement) -> list[HtmlElement]:
+    def with_attribute(self, index: PageIndex, scope: etree._Element) -> list[etree._Element]:
         """Elements at or below ``scope`` passing the attribute test, in document order."""
         assert self.attribute is not None
         name = self.attribute[0]
@@ -123,7 +122,7 @@ class _Simple:
             return []
         return [el for value, el in index.with_attribute(name) if self.matches_attribute(value)]
 
-    def select(self, index: PageIndex, scope: HtmlElement) -> list[HtmlElement]:
+    def select(self, index: PageIndex, scope: etree._Element) -> list[etree._Element]:
         """Matching elements that are ``scope`` or inside it (``descendant-or-self``)."""
         if self.class_name is None and self.attribute is None:
             return list(scope.iter(self.tag))
@@ -143,10 +142,10 @@ class _Descendant:
     outer: _Simple
     inner: str
 
-    def select(self, index: PageIndex, scope: HtmlElement) -> list[HtmlElement]:
+    def select(self, index: PageIndex, scope: etree._Element) -> list[etree._Element]:
         """Matching elements in document order, each once (nested outer elements add nothing)."""
-        found: list[HtmlElement] = []
-        last_outer: HtmlElement | None = None
+        found: list[etree._Element] = []
+        last_outer: etree._Element | None = None
         for outer in self.outer.select(index, scope):
             if last_outer is not None and is_within(outer, last_outer):
                 continue
@@ -161,7 +160,7 @@ class _XPath:
 
     xpath: etree.XPath
 
-    def select(self, index: PageIndex, scope: HtmlElement) -> list[HtmlElement]:
+    def select(self, index: PageIndex, scope: etree._Element) -> list[etree._Element]:
         """What the XPath finds from ``scope``."""
         return list(self.xpath(scope))
 
@@ -223,11 +222,11 @@ class Css:
                 return descendant
         return _XPath(etree.XPath(_TRANSLATOR.css_to_xpath(css)))
 
-    def select(self, index: PageIndex, scope: HtmlElement | None = None) -> list[HtmlElement]:
+    def select(self, index: PageIndex, scope: etree._Element | None = None) -> list[etree._Element]:
         """Elements matching the selector at or below ``scope`` (default: the whole page)."""
         return self._query.select(index, index.root if scope is None else scope)
 
-    def first(self, index: PageIndex, scope: HtmlElement | None = None) -> HtmlElement | None:
+    def first(self, index: PageIndex, scope: etree._Element | None = None) -> etree._Element | None:
         """The first matching element, or None."""
         found = self.select(index, scope)
         return found[0] if found else None

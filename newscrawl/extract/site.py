@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import Layer, node_text, string_value, texts
+from newscrawl.extract.base import Layer, node_text, texts
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.select import Css
+from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import CATEGORY
@@ -27,15 +27,15 @@ class SiteLayer(Layer):
     name = "selectors"
 
     @cached_property
-    def _container(self) -> HtmlElement:
+    def _container(self) -> etree._Element:
         found = self.ctx.first(_SELECTORS["container"])
         return found if found is not None else self.ctx.root
 
     @cached_property
-    def _body_element(self) -> HtmlElement | None:
+    def _body_element(self) -> etree._Element | None:
         return self.ctx.first(_SELECTORS["body"], self._container)
 
-    def _first(self, name: str) -> HtmlElement | None:
+    def _first(self, name: str) -> etree._Element | None:
         return self.ctx.first(_SELECTORS[name], self._container)
 
     @cached_property

@@ -7,11 +7,11 @@ from functools import cached_property
 from itertools import islice
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import Layer, node_text, string_value
+from newscrawl.extract.base import Layer, node_text
 from newscrawl.extract.context import PageContext
+from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import ARTICLE, CATEGORY, TAG
@@ -36,7 +36,7 @@ _CHROME_TAGS = frozenset((*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "
 _EXCLUDED_CLASS = re.compile("|".join(map(re.escape, site.LISTING_EXCLUDED_CLASSES)))
 
 
-def content_links(ctx: PageContext) -> list[HtmlElement]:
+def content_links(ctx: PageContext) -> list[etree._Element]:
     """The page's ``<a href>`` elements with no chrome element among their ancestors, in page order.
 
     One walk down the page that does not enter chrome (header, footer, menus, sidebars…), nor
@@ -81,7 +81,7 @@ class TextPatternLayer(Layer):
         return None, bare_date
 
     @cached_property
-    def _content_links(self) -> list[tuple[HtmlElement, str, str]]:
+    def _content_links(self) -> list[tuple[etree._Element, str, str]]:
         """``(node, kind, slug)`` of the site links in the article's own area."""
         found = []
         for node in content_links(self.ctx):
