@@ -18,6 +18,7 @@ _MULTI_SLASH = re.compile(r"/{2,}")
 # Query keys that only track clicks; dropped everywhere.
 _TRACKING_KEY = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|zalo\w*|ref|source|from|_ga)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_ABSOLUTE = re.compile(r"(?:https?:)?//[^\x00-\x20/?#;\\][^\x00-\x20?#;\\]*\Z")
 # Parsed links kept per mapper; the same category, tag and translation links recur on many pages.
 _PARSE_CACHE_SIZE = 16_384
 
@@ -89,10 +90,24 @@ def safe_join(base: str, href: str) -> str | None:
     return joined[0] if joined is not None else None
 
 
+def _join(base: str, href: str) -> str:
+    # urljoin parses both URLs only to give back an absolute http(s) URL as written, or a
+    # scheme-relative one with the base's scheme, when it has nothing to re-serialise (no
+    # query, fragment or parameters, nothing urlsplit strips): most links and image URLs.
+    if _PLAIN_ABSOLUTE.match(href):
+        if href.startswith("//"):
+            scheme = base.partition(":")[0]
+            if scheme in _DEFAULT_PORTS:
+                return f"{scheme}:{href}"
+        else:
+            return href
+    return urljoin(base, href)
+
+
 def _join_and_split(base: str, href: str) -> tuple[str, SplitResult, int | None] | None:
     """``(joined URL, its parts, its port)`` of ``href`` against ``base``, or None if malformed."""
     try:
-        joined = urljoin(base, href)
+        joined = _join(base, href)
         parts = urlsplit(joined)
         return joined, parts, parts.port  # .port raises on a malformed host or port
     except ValueError:

@@ -1,8 +1,12 @@
 """URL shapes, host mapping and canonical URLs."""
 
-import pytest
+from urllib.parse import urljoin
 
-from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, classify_path, clean_query
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, _join, classify_path, clean_query
 
 SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
 
@@ -98,3 +102,24 @@ def test_clean_query(query, expected):
 def test_mapper_rejects_non_http_origins(bad):
     with pytest.raises(ValueError):
         UrlMapper(bad)
+
+
+_URL_PIECES = [*"aZ09-._~:/?#[]@!$&'()*+,;=%\\ \t\nđ\x00\x7f", "..", "//", "http:", "https:"]
+_SCHEMES = ["http://", "https://", "//", "HTTP://", "ftp://", ""]
+_HREFS = st.tuples(st.sampled_from(_SCHEMES), st.lists(st.sampled_from(_URL_PIECES), max_size=12)).map(
+    lambda parts: parts[0] + "".join(parts[1])
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    base=st.sampled_from(["https://www.vietnam.vn/en/a-b-c-d", "http://127.0.0.1:8000/x/", "https://h/p?q#f"]),
+    href=_HREFS,
+)
+def test_join_is_urljoin(base: str, href: str) -> None:
+    """The shortcut for plain absolute links gives exactly what urljoin gives."""
+    try:
+        expected = urljoin(base, href)
+    except ValueError:
+        return
+    assert _join(base, href) == expected
