@@ -78,3 +78,14 @@ def test_source_line_without_link_takes_the_url_in_its_text():
 def test_same_image_twice_is_listed_once():
     parts = body('<p>a</p><img src="/a.jpg"><p>b</p><img src="/a.jpg">')
     assert parts.images == [{"url": "https://www.vietnam.vn/a.jpg", "caption": ""}]
+
+
+def test_text_after_an_element_inside_a_link_is_link_text():
+    """A breadcrumb link wrapping its separators is navigation, not prose."""
+    def blocks_of(markup: str):
+        return walk(html.fragment_fromstring(markup, create_parent="div"), PAGE)
+
+    crumbs = blocks_of('<p><a href="/">Home <b>›</b> News <b>›</b> World and more</a></p>')
+    assert [(b.text, b.linked) for b in crumbs] == [("Home › News › World and more", True)]
+    prose = blocks_of('<p>Read <a href="/x">this</a> and then <b>the rest</b> of it</p>')
+    assert [b.linked for b in prose] == [False]

@@ -27,6 +27,7 @@ PAGE = """<html><head><title>t</title></head><body class="page">
 EXTRA = (
     "a[href]", "div > p", "*", "H1", "[Rel=author]", "[class*=post]", "[class*='']", "div.post-tags",
     ".post-detail-container h1", ".post-tags a", "p", "[itemprop]", "[itemtype*=Breadcrumb] a",
+    ".post-detail", ".x", ".outer", ".odd", ".page", ".tags", ".post", ".ant-breadcrumb", ".detail-body",
 )  # fmt: skip
 SELECTORS = sorted({css for group in site.ARTICLE_SELECTORS.values() for css in group} | set(EXTRA))
 

@@ -155,12 +155,11 @@ class _Walker:
         text = element.text
         if text:
             self.add_text(text, emphasis, in_link)
-        tail_in_link = in_link - (tag == "a")
         for child in element:
             self.visit(child, emphasis, in_link)
-            text = child.tail
+            text = child.tail  # still inside this element: its emphasis and link hold
             if text:
-                self.add_text(text, emphasis, tail_in_link)
+                self.add_text(text, emphasis, in_link)
         if is_block:
             self.flush(classes)
 
