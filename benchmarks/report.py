@@ -24,6 +24,27 @@ def _verdict(ok: bool) -> str:
     return PASS if ok else FAIL
 
 
+# The issue's extraction target: 0.8 ms a page, on a machine where lxml parses such a page in
+# ~0.25 ms. This machine's speed drifts with its neighbours' load by more than the margin, so
+# the target is judged as that ratio to lxml's parse, timed page by page beside newscrawl.
+EXTRACTION_TARGET_MS = 0.8
+ISSUE_LXML_MS = 0.25
+NEWSCRAWL = "newscrawl (parse + extract + load)"
+FLOOR = "lxml parse (floor)"
+
+
+def extraction_ratio(results: dict[str, Any]) -> tuple[float, float, float]:
+    """``(newscrawl's median ms, lxml's median ms, their ratio)`` from the parse micro-benchmark."""
+    timings = results["parse"]["results"]
+    median, floor = timings[NEWSCRAWL]["median_ms"], timings[FLOOR]["median_ms"]
+    return median, floor, median / floor
+
+
+def extraction_met(results: dict[str, Any]) -> bool:
+    """Whether the extraction target is met (see :data:`EXTRACTION_TARGET_MS`)."""
+    return extraction_ratio(results)[2] <= EXTRACTION_TARGET_MS / ISSUE_LXML_MS
+
+
 def targets(results: dict[str, Any]) -> list[list[str]]:
     """Rows of the targets table: target, measured, verdict."""
     rows = []
@@ -46,12 +67,15 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
             _verdict(b >= 2 * c),
         ]
     )
-    parse = results["parse"]["results"]["newscrawl (parse + extract + load)"]
+    median, floor, ratio = extraction_ratio(results)
     rows.append(
         [
-            "extraction median ≤ 0.8 ms per ~40 KB page",
-            f"{parse['median_ms']:.2f} ms (p95 {parse['p95_ms']:.2f} ms)",
-            _verdict(parse["median_ms"] <= 0.8),
+            f"extraction median ≤ {EXTRACTION_TARGET_MS} ms per ~40 KB page, where lxml parses one in "
+            f"{ISSUE_LXML_MS} ms: ≤ {EXTRACTION_TARGET_MS / ISSUE_LXML_MS:.1f} × lxml, side by side",
+            f"{median:.2f} ms = {ratio:.2f} × lxml's {floor:.2f} ms here "
+            f"({ratio * ISSUE_LXML_MS:.2f} ms at the issue's {ISSUE_LXML_MS} ms; "
+            f"p95 {results['parse']['results'][NEWSCRAWL]['p95_ms']:.2f} ms)",
+            _verdict(extraction_met(results)),
         ]
     )
     rss = _median(crawls["b"], "max_rss_mb")
@@ -276,7 +300,7 @@ def growth_section(results: dict[str, Any]) -> str:
 def parse_section(results: dict[str, Any]) -> str:
     """Parse-only timings."""
     parse = results["parse"]
-    floor = parse["results"]["lxml parse (floor)"]["median_ms"]
+    floor = parse["results"][FLOOR]["median_ms"]
     rows = [
         [
             name,
@@ -293,7 +317,9 @@ def parse_section(results: dict[str, Any]) -> str:
     return (
         f"{parse['pages']} saved article pages ({langs}), mean {parse['mean_kb']:.1f} KB; "
         f"{parse['passes']} timed passes after a warm-up, a page's time is its median over the passes; "
-        "thread CPU time, so other processes on the machine do not inflate it.\n\n"
+        "thread CPU time. lxml, parsel and newscrawl take turns page by page, so they see the machine "
+        "in the same state (their ratios are steadier than their times); the other extractors run one "
+        "after another, so that their churn of the caches does not land on newscrawl.\n\n"
         + _table(
             ["extractor", "pages", "median ms", "p95 ms", "mean ms", "× lxml", "non-empty results"], rows
         )

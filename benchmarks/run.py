@@ -601,8 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir / "export.json",
         env,
     )
-    parse_ms = results["parse"]["results"]["newscrawl (parse + extract + load)"]["median_ms"]
-    if parse_ms > 0.8:
+    if not report.extraction_met(results):
         log("profiling newscrawl's extraction …")
         results["extract_profile"] = run_module(
             "benchmarks.profiling", ["extract", "--pages", str(pages)], workdir / "extract-profile.json", env
