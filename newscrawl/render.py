@@ -9,13 +9,17 @@ health report turns into a non-zero exit.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import TextResponse
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 MODES = ("auto", "never", "always")
@@ -86,7 +90,7 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     """
     if render_mode(settings) == "never" or browser_problem(settings) is not None:
         return {}
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "newscrawl.render.LazyPlaywrightDownloadHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -102,6 +106,31 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
         "PLAYWRIGHT_ABORT_REQUEST": "newscrawl.render.skip_heavy_resources",
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
     }
+
+
+class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's download handler, starting Playwright with the first page that needs it.
+
+    The stock handler starts Playwright's driver (a Node process of about 120 MB) as the
+    engine starts; with ``NEWSCRAWL_RENDER=auto`` most crawls never render a page.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._playwright_started = False
+        self._start_lock = asyncio.Lock()
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """Connected to ``engine_started`` by the stock handler: start nothing yet."""
+
+    async def download_request(self, request: Request) -> Response:
+        """Start Playwright first if this is the crawl's first page for the browser."""
+        if request.meta.get("playwright") and not self._playwright_started:
+            async with self._start_lock:
+                if not self._playwright_started:
+                    await super()._maybe_launch_in_thread()
+                    self._playwright_started = True
+        return await super().download_request(request)
 
 
 def skip_heavy_resources(request: Any) -> bool:

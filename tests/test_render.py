@@ -27,6 +27,10 @@ def js_mirror():
         yield server
 
 
+# scrapy-playwright's log line when Playwright's driver starts.
+PLAYWRIGHT_STARTED = "Starting download handler. Versions: scrapy-playwright=="
+
+
 def rendered_paths(log: str) -> list[str]:
     return [line for line in log.splitlines() if "newscrawl/render/" in line]
 
@@ -40,6 +44,7 @@ def test_auto_renders_exactly_the_pages_that_need_it(js_mirror, tmp_path):
     assert result.equal, result.summary()
     health = json.loads((tmp_path / "out.health.json").read_text())
     assert health["healthy"] and health["pages"]["not_rendered"] == 0
+    assert run.log.count(PLAYWRIGHT_STARTED) == 1
     # Browser requests show in the access log as page loads followed by API calls; every API
     # call comes from a rendered page, and only pages that need a browser were rendered.
     api_calls = [r.target for r in js_mirror.requests if r.path.startswith("/api/")]
@@ -70,3 +75,11 @@ def test_missing_browser_is_one_clear_error_and_the_static_pages_still_complete(
     assert "/nonexistent/chromium is not an executable file" in run.log
     reachable, _ = split_browser_only(js_mirror.site, list(js_mirror.truth))
     assert compare(run.records, reachable).equal
+
+
+def test_playwright_starts_only_when_a_page_needs_the_browser(mirror, tmp_path):
+    """With NEWSCRAWL_RENDER=auto, a crawl of static pages never starts Playwright's driver."""
+    run = crawl(mirror.base_url, tmp_path / "out.jsonl", "-a", "langs=vi")
+    assert run.returncode == 0, run.log[-3000:]
+    assert "[scrapy-playwright] INFO: Closing download handler" in run.log  # it was set up
+    assert PLAYWRIGHT_STARTED not in run.log
