@@ -227,8 +227,8 @@ def crawl_section(results: dict[str, Any]) -> str:
             f"body in, and that browser made up to {extra:.0f} extra requests (the page's `/_next/static` "
             "scripts)"
             if extra > 0
-            else "starts scrapy-playwright's driver with the crawl, in case a page needs the browser; "
-            "no page did (no request beyond (a)'s)"
+            else "started scrapy-playwright's driver though no page needed the browser (no request beyond "
+            "(a)'s)"
         )
         notes.append(
             f"Note: during (b) the process tree peaked at {tree:,.0f} MB: newscrawl "
@@ -572,8 +572,9 @@ pages/s = responses ÷ Scrapy's `elapsed_time_seconds` (engine time; "wall" divi
 wall time, start-up included). CPU seconds (user + system) come from the kernel's rusage of the
 crawler process (`wait4`, children it reaped included); CPU per 1,000 articles divides by the
 mirror's article pages. Peak RSS is the largest RSS of the crawler process itself, sampled from
-`/proc` every 0.5 s; "with children" adds the processes it started (newscrawl starts
-scrapy-playwright's Node driver), "kernel maxrss" is `wait4`'s `ru_maxrss`."""
+`/proc` every 0.5 s; "with children" adds the processes it started (scrapy-playwright's Node
+driver and Chromium, which newscrawl starts only for a page that needs them), "kernel maxrss"
+is `wait4`'s `ru_maxrss`."""
 
 
 def code_line(results: dict[str, Any]) -> str:
