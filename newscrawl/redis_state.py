@@ -24,6 +24,7 @@ Keys (all under ``newscrawl:``, in the database the URI names):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -190,6 +191,9 @@ return 1
 """
 
 
+PASSWORD_VARIABLE = "NEWSCRAWL_REDIS_PASSWORD"
+
+
 def redacted(uri: str) -> str:
     """The URI without its password, for messages and logs."""
     parts = urlsplit(uri)
@@ -202,11 +206,16 @@ def redacted(uri: str) -> str:
 
 
 def connect(uri: str, *, decode: bool = True) -> redis.Redis:
-    """A client for ``uri`` that has answered a PING; StateError (one line) when it cannot."""
+    """A client for ``uri`` that has answered a PING; StateError (one line) when it cannot.
+
+    A URI without a password takes the one in the environment variable
+    ``NEWSCRAWL_REDIS_PASSWORD``, if set (redis-py lets the URI's own win): a password in the
+    URI shows wherever the crawl's command line does (``ps``, Scrapyd's log of its jobs).
+    """
     try:
         client = redis.Redis.from_url(
             uri, decode_responses=decode, socket_timeout=30, socket_connect_timeout=5,
-            health_check_interval=30,
+            health_check_interval=30, password=os.environ.get(PASSWORD_VARIABLE) or None,
         )  # fmt: skip
         client.ping()
     except (redis.RedisError, ValueError) as error:

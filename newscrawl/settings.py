@@ -104,6 +104,8 @@ NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
 # Workers started with the same Redis URI join one crawl: scrapy-redis's scheduler and duplicate
 # filter (always persistent, keys per crawl), the state in Redis, one feed per worker named
 # <start time>-<worker id>.jsonl. Fold the feeds of all workers with `python -m newscrawl.snapshot`.
+# A URI without a password takes the environment variable NEWSCRAWL_REDIS_PASSWORD (kept out of
+# command lines and Scrapyd's log).
 # This worker's name in feeds and in Redis; empty: <host name>-<process id>.
 NEWSCRAWL_WORKER_ID = ""
 # Seconds between heartbeats; a worker silent for NEWSCRAWL_WORKER_TIMEOUT seconds counts as dead

@@ -21,8 +21,9 @@ def redis_binary() -> str | None:
 
 
 @contextmanager
-def running_redis(root: Path) -> Iterator[str]:
-    """Start redis-server in ``root`` on a free loopback port; yield its URL (database 0)."""
+def running_redis(root: Path, password: str | None = None) -> Iterator[str]:
+    """Start redis-server in ``root`` on a free loopback port; yield its URL (database 0, without
+    the ``password`` the server then requires)."""
     binary = redis_binary()
     if binary is None:
         raise RuntimeError("redis-server is not installed: run scripts/install-redis (as root)")
@@ -30,12 +31,13 @@ def running_redis(root: Path) -> Iterator[str]:
     root.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(root), "--save", "",
-         "--appendonly", "no", "--protected-mode", "yes", "--logfile", str(root / "redis.log")],
+         "--appendonly", "no", "--protected-mode", "yes", "--logfile", str(root / "redis.log"),
+         *(["--requirepass", password] if password else [])],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        client = redis.Redis.from_url(url)
+        client = redis.Redis.from_url(url, password=password)
         deadline = time.monotonic() + 20
         while True:
             try:

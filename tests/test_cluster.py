@@ -19,9 +19,10 @@ from newscrawl.cluster import TAKEN, ClusterScheduler, ClusterWorker, Fingerprin
 from newscrawl.incremental import parse_durations, recheck_due
 from newscrawl.items import complete_record
 from newscrawl.normalize.text import article_id
-from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect
-from newscrawl.state import open_state
+from newscrawl.redis_state import PASSWORD_VARIABLE, CrawlKeys, RedisStateStore, connect
+from newscrawl.state import StateError, open_state
 from newscrawl.workers import FEED_WITH_WORKER, cluster_settings, worker_id
+from tests.redis_service import running_redis
 from tests.scrapyd_service import free_port
 
 SPIDER = "vietnamvn"
@@ -265,3 +266,21 @@ def test_cluster_setting_problems_are_one_line(redis_url):
     assert settings_problem(project(NEWSCRAWL_STATE_URI=redis_url)) is None
     # Checking does not join a crawl.
     assert not redis.Redis.from_url(redis_url).exists("newscrawl:crawl:seq")
+
+
+def test_the_password_can_come_from_the_environment(tmp_path, monkeypatch):
+    """A URI without a password uses NEWSCRAWL_REDIS_PASSWORD; no message ever shows one."""
+    with running_redis(tmp_path / "redis", password="s3cret") as url:
+        monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+        with pytest.raises(StateError, match="uthentication") as refused:
+            connect(url)
+        monkeypatch.setenv(PASSWORD_VARIABLE, "wrong")
+        with pytest.raises(StateError):
+            connect(url)
+        with pytest.raises(StateError) as in_uri:
+            connect(url.replace("redis://", "redis://:bad-one@"))
+        assert "s3cret" not in str(refused.value) and "bad-one" not in str(in_uri.value)
+        monkeypatch.setenv(PASSWORD_VARIABLE, "s3cret")
+        assert connect(url).ping()
+        store = open_state(url, worker="w1")
+        store.close()
