@@ -633,7 +633,7 @@ def test_next_data_article_found_depth_first_in_payload_order() -> None:
 )
 def test_may_hold_article(raw: str, may: bool) -> None:
     """A payload is parsed only when it may hold a "title" key and a body key."""
-    assert may_hold_article(raw) is may
+    assert may_hold_article(raw.encode()) is may
     assert (find_next_article(json.loads(raw)) is not None) <= may
 
 

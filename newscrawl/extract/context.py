@@ -146,18 +146,25 @@ class PageContext:
                 yield from _TEXT_NODES(node)
 
     @cached_property
-    def next_data_text(self) -> str | None:
-        """The raw JSON text of Next.js ``__NEXT_DATA__``, if the page carries one."""
-        return next(self._script_texts("id", "__NEXT_DATA__"), None)
+    def next_data_raw(self) -> bytes | None:
+        """The JSON of Next.js ``__NEXT_DATA__`` as UTF-8 bytes, if the page carries one.
+
+        Bytes, not text: the payload runs to tens of KB, most pages only need to know that it
+        holds no article, and lxml hands over its bytes at a quarter of the cost of a string.
+        """
+        for node in self._by_tag["script"]:
+            if node.get("id") == "__NEXT_DATA__":
+                return etree.tostring(node, method="text", encoding="utf-8", with_tail=False)
+        return None
 
     @cached_property
     def next_data(self) -> dict[str, Any] | None:
         """Next.js ``__NEXT_DATA__`` payload, if the page carries one."""
-        raw = self.next_data_text
+        raw = self.next_data_raw
         if not raw:
             return None
         try:
-            data = orjson.loads(raw.strip().encode())
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return None
         return data if isinstance(data, dict) else None

@@ -15,7 +15,7 @@ from newscrawl.normalize.text import clean_text
 # Keys under which Next.js page props of news sites keep an article's HTML body.
 _NEXT_BODY_KEYS = ("content", "contentHtml", "body", "bodyHtml", "html", "detail")
 _NEXT_MAX_DEPTH = 6
-_QUOTED_BODY_KEYS = tuple(f'"{key}"' for key in _NEXT_BODY_KEYS)
+_QUOTED_BODY_KEYS = tuple(f'"{key}"'.encode() for key in _NEXT_BODY_KEYS)
 
 
 def _jsonld_values(objects: list[dict[str, Any]], key: str) -> Iterator[Any]:
@@ -60,18 +60,18 @@ def find_next_article(data: Any) -> dict[str, Any] | None:
     return None
 
 
-def may_hold_article(raw: str) -> bool:
-    """Whether Next.js JSON text may hold what :func:`find_next_article` looks for.
+def may_hold_article(raw: bytes) -> bool:
+    """Whether Next.js JSON (UTF-8) may hold what :func:`find_next_article` looks for.
 
     Such a dict has a ``"title"`` key and an HTML body, which appear in the text as written
     (a ``<`` among them) unless escaped (``\\u003c``, ``\\u0074itle``): a text with neither
     escapes nor those need not be parsed at all, and most pages' payloads (menus, settings)
     have no article.
     """
-    # One-character searches first: a memchr-like scan, far faster than a key's on a long text.
-    if "\\" in raw and "\\u" in raw:
+    # One-byte searches first: a memchr, far faster than a key's on a long payload.
+    if b"\\" in raw and b"\\u" in raw:
         return True
-    return "<" in raw and '"title"' in raw and any(key in raw for key in _QUOTED_BODY_KEYS)
+    return b"<" in raw and b'"title"' in raw and any(key in raw for key in _QUOTED_BODY_KEYS)
 
 
 class StructuredLayer(Layer):
@@ -129,7 +129,7 @@ class StructuredLayer(Layer):
         return True if self.ctx.jsonld else None
 
     def body_parts(self) -> BodyParts | None:
-        raw = self.ctx.next_data_text
+        raw = self.ctx.next_data_raw
         if not raw or not may_hold_article(raw):
             return None
         article = find_next_article(self.ctx.next_data) if self.ctx.next_data else None
