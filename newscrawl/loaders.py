@@ -50,7 +50,6 @@ class ArticleLoader(ItemLoader):
     body_in = _clean_bodies
     authors_out = tags_out = sections_out = _unique
     images_out = _clean_images
-    translations_out = TakeFirst()
 
     # A field's processors depend only on the loader and item classes: look each up once.
     _processors: ClassVar[dict[tuple[type, type, str, str], Callable[..., Any]]] = {}
@@ -79,7 +78,8 @@ def load_article(
     """Build the complete output record of an article page."""
     loader = ArticleLoader()
     fields = extraction.fields
-    for name in ("title", "summary", "body", "source_name", "source_url", "published_at", "modified_at"):
+    # Only the fields with something to normalise go through the loader; the rest are copied.
+    for name in ("title", "summary", "body", "source_name"):
         if fields.get(name) is not None:
             loader.add_value(name, fields[name])
     for name in ("authors", "tags", "images"):
@@ -87,11 +87,13 @@ def load_article(
             loader.add_value(name, fields[name])
     # The page's own breadcrumb is authoritative; where it has none, the listing it came from.
     loader.add_value("sections", list(fields.get("sections") or found_under))
-    translations = {k: v for k, v in (fields.get("translations") or {}).items() if k != url.lang}
-    loader.add_value("translations", [translations])
     record = dict(loader.load_item())
     canonical = url.canonical
     record.update(
+        source_url=fields.get("source_url"),
+        published_at=fields.get("published_at"),
+        modified_at=fields.get("modified_at"),
+        translations={k: v for k, v in (fields.get("translations") or {}).items() if k != url.lang},
         id=article_id(canonical),
         url=canonical,
         lang=url.lang,
