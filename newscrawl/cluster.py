@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections import deque
 from typing import Any
 
@@ -30,7 +31,7 @@ import orjson
 import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -94,7 +95,11 @@ class ClusterScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         """Open the shared queue, plus a local one for requests already taken from it."""
-        super().open(spider)
+        with warnings.catch_warnings():
+            # scrapy-redis says it resumes a non-empty queue through the deprecated Spider.log();
+            # here that is a worker joining its peers, which ClusterWorker logs itself.
+            warnings.filterwarnings("ignore", r"Spider\.log\(\) is deprecated", ScrapyDeprecationWarning)
+            super().open(spider)
         self.taken: deque[Request] = deque()
 
     def enqueue_request(self, request: Request) -> bool:

@@ -169,6 +169,7 @@ class PathOnly:
 # Also: nothing here takes a deprecated path of Scrapy 2.19 (scrapy-redis's own from_settings,
 # stats calls with a spider argument).
 @pytest.mark.filterwarnings("error::DeprecationWarning")
+@pytest.mark.filterwarnings("error::scrapy.exceptions.ScrapyDeprecationWarning")
 def test_the_scheduler_persists_the_shared_queue_when_a_worker_closes(redis_url):
     server = connect(redis_url, decode=False)
     crawler = get_crawler(Spider)
@@ -191,6 +192,16 @@ def test_the_scheduler_persists_the_shared_queue_when_a_worker_closes(redis_url)
     check = connect(redis_url, decode=False)
     assert check.zcard(keys.requests) == 2 and check.scard(keys.dupefilter) == 1
     check.close()
+    # A worker joining while peers have queued work (scrapy-redis announces that through the
+    # deprecated Spider.log()).
+    joining = ClusterScheduler(
+        server=connect(redis_url, decode=False), persist=True, queue_key=keys.requests,
+        dupefilter=FingerprintDupeFilter(server, keys.dupefilter, crawler),
+    )  # fmt: skip
+    joining.stats = crawler.stats
+    joining.open(crawler.spider)
+    assert joining.next_request() is not None
+    joining.close("finished")
 
 
 def test_idle_worker_waits_while_a_peer_is_busy_or_work_is_queued(workers):
