@@ -316,7 +316,8 @@ def parse_section(results: dict[str, Any]) -> str:
     langs = ", ".join(f"{k} {v}" for k, v in sorted(parse["langs"].items()))
     return (
         f"{parse['pages']} saved article pages ({langs}), mean {parse['mean_kb']:.1f} KB; "
-        f"{parse['passes']} timed passes after a warm-up, a page's time is its median over the passes; "
+        f"{parse['passes']} timed passes after a warm-up, a page's time is its fastest pass (the one "
+        "least disturbed by the machine's other load, as `timeit` advises); "
         "thread CPU time. lxml, parsel and newscrawl take turns page by page, so they see the machine "
         "in the same state (their ratios are steadier than their times); the other extractors run one "
         "after another, so that their churn of the caches does not land on newscrawl.\n\n"
