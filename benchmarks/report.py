@@ -645,15 +645,19 @@ def render(results: dict[str, Any]) -> str:
         )
     profiles = profile_section(results)
     if profiles:
-        sections.append("## Profiles of the missed targets\n\n" + profiles)
+        sections.append(f"{PROFILES_HEADING}\n\n" + profiles)
     return "\n\n".join(sections) + "\n"
+
+
+# Written only when a target is missed: a fresh report without it drops an older one's.
+PROFILES_HEADING = "## Profiles of the missed targets"
 
 
 def merge_kept_sections(previous: str, fresh: str) -> str:
     """``fresh`` followed by the ``## `` sections of ``previous`` that other benchmark commands
     wrote (e.g. ``benchmarks.render_memory``'s): sections this report writes itself, and ones
     marked preliminary, are replaced."""
-    own = {line for line in fresh.splitlines() if line.startswith("## ")}
+    own = {line for line in fresh.splitlines() if line.startswith("## ")} | {PROFILES_HEADING}
     kept, current = [], None
     for line in previous.splitlines():
         if line.startswith("## "):
