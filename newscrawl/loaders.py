@@ -15,7 +15,14 @@ from scrapy.loader import ItemLoader
 
 from newscrawl.extract.article import Extraction
 from newscrawl.items import ArticleItem, complete_record
-from newscrawl.normalize.text import article_id, clean_text, content_hash, join_paragraphs, word_count
+from newscrawl.normalize.text import (
+    article_id,
+    clean_caption,
+    clean_text,
+    content_hash,
+    join_paragraphs,
+    word_count,
+)
 from newscrawl.urls import SiteUrl
 
 # Processors are plain functions of the whole value list: itemloaders' MapCompose and Compose
@@ -35,8 +42,8 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _clean_images(images: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{"url": img["url"], "caption": clean_text(img.get("caption"))} for img in images]
+def _clean_images(images: list[dict[str, str]]) -> list[dict[str, str | None]]:
+    return [{"url": img["url"], "caption": clean_caption(img.get("caption"))} for img in images]
 
 
 class ArticleLoader(ItemLoader):

@@ -48,7 +48,7 @@ def test_captions_in_every_style_go_to_images_not_body():
     assert parts.images == [
         {"url": "https://www.vietnam.vn/a.jpg", "caption": "Ảnh: HOÀI NHÂN"},
         {"url": "https://www.vietnam.vn/b.jpg", "caption": "A plain emphasised caption"},
-        {"url": "https://www.vietnam.vn/c.jpg", "caption": "Screenshot 2025-09-26 at 10.10.45.png"},
+        {"url": "https://www.vietnam.vn/c.jpg", "caption": None},  # a file name is no caption
     ]
 
 
@@ -77,7 +77,7 @@ def test_source_line_without_link_takes_the_url_in_its_text():
 
 def test_same_image_twice_is_listed_once():
     parts = body('<p>a</p><img src="/a.jpg"><p>b</p><img src="/a.jpg">')
-    assert parts.images == [{"url": "https://www.vietnam.vn/a.jpg", "caption": ""}]
+    assert parts.images == [{"url": "https://www.vietnam.vn/a.jpg", "caption": None}]
 
 
 def test_text_after_an_element_inside_a_link_is_link_text():

@@ -26,9 +26,10 @@ from newscrawl.extract.article import FIELDS, LAYERS, Extraction, extract_articl
 from newscrawl.extract.base import Layer
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
+from newscrawl.extract.embedded import EmbeddedLayer
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
-from newscrawl.extract.structured import StructuredLayer, find_next_article, may_hold_article
+from newscrawl.extract.structured import StructuredLayer
 from newscrawl.extract.textual import _SOURCE_LINE_HOLDERS, TextPatternLayer, content_links
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
@@ -549,101 +550,6 @@ def build_page(head: str = "", body: str = "") -> PageContext:
     return PageContext.from_html(page, ARTICLE_URL, "en")
 
 
-def next_data(props: dict[str, Any]) -> str:
-    """A ``__NEXT_DATA__`` script with ``props`` as the page props."""
-    payload = {"props": {"pageProps": props, "__N_SSP": True}, "page": "/[...slug]", "buildId": "x"}
-    text = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
-    return f'<script id="__NEXT_DATA__" type="application/json">{text}</script>'
-
-
-def test_next_data_body() -> None:
-    """A page whose only body is in ``__NEXT_DATA__`` (props.pageProps.post.content)."""
-    post = {
-        "title": "Hội An lantern festival",
-        "content": "<p>Hội An lit its lanterns.</p><figure><img src='/img/a.jpeg'/>"
-        "<figcaption>Photo: VNA</figcaption></figure><p>Visitors came <b>from</b> far away.</p>"
-        "<p>[ad_2]</p><p>Source: <a href='https://vnexpress.net/x-1.html'>VnExpress</a></p>",
-    }
-    ctx = build_page(
-        body='<div id="__next"><h1>Hội An lantern festival</h1></div>' + next_data({"post": post})
-    )
-    parts = StructuredLayer(ctx, {}).body()
-    assert parts is not None
-    assert parts.paragraphs == ["Hội An lit its lanterns.", "Visitors came from far away."]
-    assert parts.images == [{"url": CANONICAL + "/img/a.jpeg", "caption": "Photo: VNA"}]
-    assert parts.source_url == "https://vnexpress.net/x-1.html"
-    result = extract_article(ctx)
-    assert result.fields["body"] == "Hội An lit its lanterns.\n\nVisitors came from far away."
-    assert result.layers["body"] == "structured"
-
-
-def test_next_data_body_leaves_out_title_and_lead() -> None:
-    """A payload repeating the title and lead in its HTML: the resolved ones are left out."""
-    post = {"post": {"title": "T", "contentHtml": "<h1>Tiêu đề</h1><p>Sapo.</p><p>Thân bài.</p>"}}
-    layer = StructuredLayer(
-        build_page(body=next_data({"data": [post]})), {"title": "Tiêu đề", "summary": "Sapo."}
-    )
-    parts = layer.body()
-    assert parts is not None and parts.paragraphs == ["Thân bài."]
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [
-        '{"props":{"pageProps":{"post":{"title":"T","content":"no markup here"}}}}',
-        '{"props":{"pageProps":{"post":{"content":"<p>no title</p>"}}}}',
-        '{"props": broken',
-        "[1, 2, 3]",
-    ],
-)
-def test_next_data_without_an_article_body(payload: str) -> None:
-    """No title+HTML pair, broken JSON, not an object: no body, no error."""
-    ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
-    assert StructuredLayer(ctx, {}).body() is None
-
-
-def test_next_data_article_found_depth_first_in_payload_order() -> None:
-    """The first article in document order wins; one deeper than six levels is not looked for."""
-    first = {"title": "First", "body": "<p>1</p>"}
-    second = {"title": "Second", "html": "<p>2</p>"}
-    assert find_next_article({"a": [{"x": {"y": first}}], "b": second}) is first
-    assert find_next_article({"a": [1, "s", None], "b": [second, first]}) is second
-    deep: Any = first
-    for _ in range(7):
-        deep = {"k": deep}
-    assert find_next_article(deep) is None
-    assert find_next_article(deep["k"]) is first
-    assert find_next_article("<p>not a container</p>") is None
-
-
-@pytest.mark.parametrize(
-    ("raw", "may"),
-    [
-        ('{"title": "T", "content": "<p>x</p>"}', True),
-        ('{"a": {"title": "T"}, "b": [{"detail": "<p>x</p>"}]}', True),  # both keys somewhere: parse
-        ('{"a": {"title": "T"}, "b": [{"detail": 1}]}', False),  # no markup anywhere
-        ('{"title": "T", "body": "\\u003cp>x\\u003c/p>"}', True),  # markup escaped
-        ('{"\\u0074itle": "T", "body": "x"}', True),  # escapes could spell any key
-        ('{"x": "\\u00e9"}', True),
-        ('{"title": "T", "contents": "<p>x</p>"}', False),
-        ('{"post": {"title": "T", "slug": "s"}}', False),
-        ('{"menu": [{"label": "body", "html": 1}]}', False),
-        ('{"Title": "T", "Content": "<p>x</p>"}', False),
-    ],
-)
-def test_may_hold_article(raw: str, may: bool) -> None:
-    """A payload is parsed only when it may hold a "title" key and a body key."""
-    assert may_hold_article(raw.encode()) is may
-    assert (find_next_article(json.loads(raw)) is not None) <= may
-
-
-def test_next_data_with_an_escaped_title_key() -> None:
-    payload = '{"props":{"pageProps":{"post":{"\\u0074itle":"T","content":"<p>Body.</p>"}}}}'
-    ctx = build_page(body=f'<script id="__NEXT_DATA__" type="application/json">{payload}</script>')
-    parts = StructuredLayer(ctx, {}).body()
-    assert parts is not None and parts.paragraphs == ["Body."]
-
-
 def test_source_line_holders_are_the_body_elements_with_a_link_child() -> None:
     """The link-first XPath finds what testing every body element would, in the same order."""
     ctx = build_page(
@@ -737,5 +643,5 @@ def test_json_ld_of_other_types_is_ignored() -> None:
 
 def test_every_layer_is_tested_here() -> None:
     """The four layers, in the orchestrator's order."""
-    assert [StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer] == list(LAYERS)
-    assert [layer.name for layer in LAYERS] == ["structured", "selectors", "patterns", "generic"]
+    assert [EmbeddedLayer, StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer] == list(LAYERS)
+    assert [layer.name for layer in LAYERS] == ["embedded", "structured", "selectors", "patterns", "generic"]

@@ -98,13 +98,16 @@ def assert_field(name: str, value: Any, page: str = "") -> None:
         assert value in (True, False), value
 
 
-def assert_images(images: list[dict[str, str]], page: str = "") -> None:
-    """Images: a URL each, once; captions clean."""
+def assert_images(images: list[dict[str, str | None]], page: str = "") -> None:
+    """Images: a URL each, once; captions clean, never empty (None when there is none)."""
     urls = [image["url"] for image in images]
     assert len(set(urls)) == len(urls), urls
     for image in images:
         assert image["url"], image
-        assert_clean(image["caption"], "caption")
+        caption = image["caption"]
+        if caption is not None:
+            assert caption, image
+            assert_clean(caption, "caption")
 
 
 # --------------------------------------------------------------------------- strategies

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newscrawl.normalize.dates import VN_TZ, find_date_in_text, parse_date
+from newscrawl.normalize.dates import VN_TZ, find_date_in_text, parse_date, parse_epoch
 
 # Every case runs against this clock, so the future/past window is deterministic.
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=VN_TZ)
@@ -251,3 +251,25 @@ def test_numeric_date_round_trips(value: datetime, prefix: str) -> None:
     shown = value.strftime("%d/%m/%Y %H:%M")
     assert parse_date(shown, now=NOW) == expected
     assert find_date_in_text(prefix + shown, now=NOW) == expected
+
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=VN_TZ)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1741050900, "2025-03-04T08:15:00+07:00"),  # seconds
+        (1741050900123, "2025-03-04T08:15:00+07:00"),  # milliseconds
+        ("1741050900", "2025-03-04T08:15:00+07:00"),
+        (1741050900.9, "2025-03-04T08:15:00+07:00"),
+        (0, None),  # 1970
+        (946684799, None),  # before 2000
+        (int(datetime(2027, 6, 1, tzinfo=VN_TZ).timestamp()), None),  # after "now"
+        (-5, None), (True, None), ("17e8", None), ("", None), (None, None), (float("inf"), None),
+        ("9" * 17, None),
+    ],
+)  # fmt: skip
+def test_parse_epoch(value: object, expected: str | None) -> None:
+    """Seconds or milliseconds told apart by size, in parse_date's plausibility window."""
+    assert parse_epoch(value, now=NOW) == expected  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from newscrawl.normalize.text import (
     _STRAY_SPACE_RE,
     ZERO_WIDTH,
     article_id,
+    clean_caption,
     clean_text,
     content_hash,
     dedouble_outlet,
@@ -217,3 +218,24 @@ def test_clean_text_answers_alike_from_its_memory() -> None:
     assert clean_text(raw) == first
     again = clean_text(Smart(first))
     assert again == first and type(again) is str
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Photo: VNA", "Photo: VNA"),
+        ("_Photo: TTXVN", "Photo: TTXVN"),
+        ("*Ảnh:  HOÀI NHÂN*", "Ảnh: HOÀI NHÂN"),
+        ("IMG_1234.JPG", None),
+        ("Screenshot 2026-08-29 at 20.14.43.png", None),
+        ("dsc-0123.jpeg", None),
+        ("_z6032561817224-3b1e.webp_", None),
+        ("The new bridge.jpg is open", "The new bridge.jpg is open"),
+        ("", None),
+        ("\u200b ", None),
+        (None, None),
+    ],
+)
+def test_clean_caption(raw: str | None, expected: str | None) -> None:
+    """A file name or nothing is no caption; emphasis markers a CMS left are removed."""
+    assert clean_caption(raw) == expected

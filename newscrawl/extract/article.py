@@ -1,7 +1,8 @@
 """Layered article extraction: ask each layer in turn, keep the first answer per field.
 
-Order: structured data → site selectors → text patterns → generic extractor. Which layer
-answered each field is returned too, so the crawl stats show when the site's markup drifts.
+Order: embedded data → structured data → site selectors → text patterns → generic extractor.
+Which layer answered each field is returned too, so the crawl stats show when the site's markup
+drifts.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from typing import Any
 from newscrawl.extract.base import Layer
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
+from newscrawl.extract.embedded import EmbeddedLayer
 from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
 from newscrawl.extract.structured import StructuredLayer
 from newscrawl.extract.textual import TextPatternLayer
 
-LAYERS: tuple[type[Layer], ...] = (StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer)
+LAYERS: tuple[type[Layer], ...] = (EmbeddedLayer, StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer)
+# The layers that may say whether a page is an article at all, in the order they are asked.
+_DECLARING = 2
 # Metadata first: the body layers leave the resolved title, lead, outlet and authors out of
 # the body; the source link comes from the body's source line, so it follows the body.
 FIELDS = (
@@ -63,8 +67,11 @@ def extract_article(ctx: PageContext) -> Extraction:
                 result.fields[name] = value
             result.layers[name] = layer.name
             break
-    declared = layers[0].get("is_article")
-    result.is_article = declared if declared is not None else (
-        "published_at" in result.fields or "source_name" in result.fields
-    )
+    for layer in layers[:_DECLARING]:
+        declared = layer.get("is_article")
+        if declared is not None:
+            result.is_article = declared
+            break
+    else:
+        result.is_article = "published_at" in result.fields or "source_name" in result.fields
     return result

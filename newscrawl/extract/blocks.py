@@ -15,7 +15,7 @@ from lxml import etree
 
 from newscrawl.extract import patterns
 from newscrawl.extract.tree import string_value
-from newscrawl.normalize.text import clean_text, dedouble_outlet
+from newscrawl.normalize.text import clean_caption, clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import safe_join
 
@@ -29,9 +29,18 @@ _BLOCK_TAGS = frozenset(
         "summary",
     }
 )  # fmt: skip
-_SKIP_TAGS = frozenset(
-    tag for tag in site.BODY_EXCLUDE if not tag.startswith(".")
-) | {"head", "link", "meta", "input", "select", "textarea", "video", "audio", "object", "embed"}
+_SKIP_TAGS = frozenset(tag for tag in site.BODY_EXCLUDE if not tag.startswith(".")) | {
+    "head",
+    "link",
+    "meta",
+    "input",
+    "select",
+    "textarea",
+    "video",
+    "audio",
+    "object",
+    "embed",
+}
 _SKIP_CLASSES = frozenset(sel[1:] for sel in site.BODY_EXCLUDE if sel.startswith("."))
 _CAPTION_CLASS = re.compile(r"caption|desc|credit|chu-thich|image-note|photo-note", re.IGNORECASE)
 # A block whose letters are nearly all link text is navigation (breadcrumb, tag list, byline).
@@ -177,7 +186,7 @@ class BodyParts:
     """What an article body yields once patterns have sorted its blocks."""
 
     paragraphs: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)  # {url, caption or None}
     source_url: str | None = None
     source_line: str | None = None
     dropped: int = 0  # captions, placeholders and boilerplate lines left out
@@ -243,4 +252,6 @@ def assemble(
             parts.dropped += 1
             continue
         parts.paragraphs.append(text)
+    for image in parts.images:
+        image["caption"] = clean_caption(image["caption"])
     return parts

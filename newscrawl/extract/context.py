@@ -6,6 +6,7 @@ selectors read) is found once per page with lxml directly: a parsel query costs 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,8 +21,12 @@ from newscrawl.extract.tree import parse_html, parse_html_text
 from newscrawl.urls import ARTICLE, UrlMapper
 
 # JSON-LD types that describe an article.
-_ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage"})
+ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage"})
 _TEXT_NODES = etree.XPath("text()", smart_strings=False)
+
+
+def _is_javascript(script_type: str | None) -> bool:
+    return not script_type or "javascript" in script_type or script_type == "module"
 
 
 @dataclass
@@ -34,6 +39,8 @@ class PageContext:
     # The page's text, or a function giving it: only the generic extractor reads it.
     html_source: str | Callable[[], str] = field(default="", repr=False)
     mapper: UrlMapper = field(default_factory=UrlMapper, repr=False)
+    # What the layers could not read (a broken payload, say): reason → count, for the stats.
+    skips: Counter[str] = field(default_factory=Counter, repr=False)
 
     @classmethod
     def from_html(cls, html: str, url: str, lang: str, mapper: UrlMapper | None = None) -> PageContext:
@@ -135,7 +142,7 @@ class PageContext:
                 stack.extend(obj.get("@graph", []) if isinstance(obj.get("@graph"), list) else [])
                 types = obj.get("@type")
                 names = types if isinstance(types, list) else [types]
-                if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names):
+                if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in names):
                     objects.append(obj)
         return objects
 
@@ -144,6 +151,26 @@ class PageContext:
         for node in self._by_tag["script"]:
             if node.get(attribute) == value:
                 yield from _TEXT_NODES(node)
+
+    @cached_property
+    def title_text(self) -> str | None:
+        """The text of the page's ``<title>``."""
+        node = next(self.root.iter("title"), None)
+        return node.text if node is not None else None
+
+    @cached_property
+    def canonical_link(self) -> str | None:
+        """The ``href`` of ``<link rel="canonical">``."""
+        return next((n.get("href") for n in self._by_tag["link"] if n.get("rel") == "canonical"), None)
+
+    @cached_property
+    def inline_scripts(self) -> list[str]:
+        """Texts of the page's inline JavaScript ``<script>`` elements, in page order."""
+        return [
+            node.text
+            for node in self._by_tag["script"]
+            if node.text and node.get("src") is None and _is_javascript(node.get("type"))
+        ]
 
     @cached_property
     def next_data_raw(self) -> bytes | None:

@@ -19,9 +19,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 _DATE = r"\d{1,2}/\d{1,2}/\d{4}(?:\s*[-,]?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?|\d{4}-\d{2}-\d{2}"
 # "ZNewsZNews26/05/2026", "Báo An GiangBáo An Giang 13/07/2025", "Báo Dân trí•25/08/2024".
-_OUTLET_DATE = re.compile(
-    rf"^(?P<outlet>[^•·|]{{2,120}}?)\s*(?P<sep>[•·|])?\s*(?P<date>{_DATE})$"
-)
+_OUTLET_DATE = re.compile(rf"^(?P<outlet>[^•·|]{{2,120}}?)\s*(?P<sep>[•·|])?\s*(?P<date>{_DATE})$")
 _BARE_DATE = re.compile(rf"^(?:{_DATE})$")
 _DATE_ANYWHERE = re.compile(_DATE)
 _NAME_SEPARATORS = re.compile(r"\s*[,;|]\s*")
@@ -30,9 +28,7 @@ _MAX_OUTLET_LEN = 60
 MAX_OUTLET_LINE = 2 * _MAX_OUTLET_LEN + 1
 
 _SOURCE_LINE = re.compile(rf"^(?:{_alternation(site.SOURCE_LABELS)})\s*[:：]", re.IGNORECASE)
-_SOURCE_LINK_TEXT = re.compile(
-    rf"^(?:{_alternation(site.SOURCE_LINK_TEXTS)})\s*[:：]?\s*$", re.IGNORECASE
-)
+_SOURCE_LINK_TEXT = re.compile(rf"^(?:{_alternation(site.SOURCE_LINK_TEXTS)})\s*[:：]?\s*$", re.IGNORECASE)
 _COMMENTS = _alternation(site.COMMENT_LABELS)
 _COMMENT_COUNTER = re.compile(
     rf"^(?:(?:{_COMMENTS})\s*[(（]\s*\d+\s*[)）]|\d+\s*(?:{_COMMENTS}))$", re.IGNORECASE

@@ -270,6 +270,37 @@ def _parse(text: str, lang: str) -> datetime | None:
     return _with_dateparser(cleaned, lang)
 
 
+# Epoch values: seconds from 2001-09-09 (1e9) on; milliseconds from 1973 on (1e11).
+_EPOCH_SECONDS = (1e9, 1e11)
+_EPOCH_MILLISECONDS = (1e11, 1e14)
+
+
+def parse_epoch(value: float | str | None, *, now: datetime | None = None) -> str | None:
+    """An epoch time in seconds or milliseconds (told apart by size) as ``parse_date`` gives it.
+
+    ``value`` may be a number or a string of digits; ``None`` for anything else and for times
+    outside ``parse_date``'s plausibility window. Booleans are not numbers here.
+    """
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit() or len(value) > 16:
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN
+        return None
+    if _EPOCH_SECONDS[0] <= value < _EPOCH_SECONDS[1]:
+        seconds = float(value)
+    elif _EPOCH_MILLISECONDS[0] <= value < _EPOCH_MILLISECONDS[1]:
+        seconds = value / 1000
+    else:
+        return None
+    try:
+        moment = datetime.fromtimestamp(seconds, VN_TZ)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return _finish(moment, now)
+
+
 def find_date_in_text(text: str | None, lang: str = "vi", *, now: datetime | None = None) -> str | None:
     """Return the first plausible numeric or CJK date inside a longer line, as ``parse_date``.
 

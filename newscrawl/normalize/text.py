@@ -15,6 +15,7 @@ from collections.abc import Iterable
 __all__ = [
     "ZERO_WIDTH",
     "article_id",
+    "clean_caption",
     "clean_text",
     "content_hash",
     "dedouble_outlet",
@@ -110,6 +111,26 @@ def dedouble_outlet(name: str | None) -> str:
         elif name[half] == " " and name[:half] == name[half + 1 :]:
             return name[:half]
     return name
+
+
+# A caption that is only an image's file name says nothing to a reader.
+_FILE_NAME_RE = re.compile(r"[^\n/\\]{1,150}\.(?:png|jpe?g|gif|webp|avif|bmp|heic|tiff?)", re.IGNORECASE)
+# Markdown emphasis a CMS left around a caption: "_Photo: TTXVN", "*Ảnh: VNA*".
+_EMPHASIS_RESIDUE = "_*"
+
+
+def clean_caption(value: str | None) -> str | None:
+    """An image caption as a reader can use it, or None when there is none.
+
+    Cleaned like any text, with emphasis markers at its ends removed; a caption that is only a
+    file name (``IMG_1234.JPG``, ``Screenshot 2026-08-29 at 20.14.43.png``) is no caption.
+    """
+    text = clean_text(value)
+    if text[:1] in _EMPHASIS_RESIDUE or text[-1:] in _EMPHASIS_RESIDUE:
+        text = clean_text(text.strip(_EMPHASIS_RESIDUE))
+    if not text or _FILE_NAME_RE.fullmatch(text):
+        return None
+    return text
 
 
 def word_count(body: str) -> int:
