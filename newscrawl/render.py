@@ -1,8 +1,9 @@
 """Browser rendering with scrapy-playwright — only for pages that need it.
 
 ``NEWSCRAWL_RENDER``: ``never`` (no browser is ever started), ``auto`` (default: a listing
-page without article links, or an article page without a body from any static layer, is
-fetched once more through Chromium when it carries scripts) or ``always`` (every page).
+page without article links, an article page without a body from any static layer, or one drawn
+from its embedded data that lacks a date or outlet, is fetched once more through Chromium when
+it carries scripts) or ``always`` (every page).
 Pages that needed a browser but could not get one are counted as not rendered, which the
 health report turns into a non-zero exit.
 """
@@ -21,6 +22,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
+
+from newscrawl.extract.article import Extraction
+from newscrawl.extract.embedded import EmbeddedLayer
 
 MODES = ("auto", "never", "always")
 # Debian's package first; Playwright's own download is the last resort.
@@ -141,6 +145,22 @@ def skip_heavy_resources(request: Any) -> bool:
 def has_scripts(response: TextResponse) -> bool:
     """True when the page runs JavaScript (inline or external)."""
     return bool(response.xpath("//script[not(@type) or contains(@type, 'javascript') or @type='module']"))
+
+
+# Fields worth a browser when a page drawn from its own data lacks them.
+RENDER_FOR_FIELDS = ("published_at", "source_name")
+
+
+def missing_drawn_fields(extraction: Extraction) -> list[str]:
+    """The :data:`RENDER_FOR_FIELDS` a page lacks when its body came from its embedded data.
+
+    A page whose body is in its static HTML was rendered by the server, date and outlet
+    included: what it lacks, it does not have (the site's own articles name no outlet). A page
+    drawn by scripts from its data may show in the browser what that data left out.
+    """
+    if extraction.layers.get("body") != EmbeddedLayer.name:
+        return []
+    return [name for name in RENDER_FOR_FIELDS if name not in extraction.fields]
 
 
 def render_meta(settings: BaseSettings) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from newscrawl.extract.embedded import (
     norm_key,
 )
 from newscrawl.extract.payloads import Skips
+from newscrawl.render import missing_drawn_fields
 
 CANONICAL = "https://www.vietnam.vn"
 SLUG = "ha-noi-mo-tuyen-metro-moi"
@@ -473,3 +474,21 @@ def test_may_hold_article(raw: str, may: bool) -> None:
     """A payload is parsed only when it may hold a title-like key and markup."""
     assert may_hold_article(raw.encode()) is may
     assert (find_candidates(json.loads(raw), "next_data") != []) <= may
+
+
+# --------------------------------------------------------------------------- rendering by field
+
+
+def test_a_page_drawn_from_its_data_is_worth_rendering_for_what_the_data_lacks() -> None:
+    post = {key: value for key, value in PAGES_ROUTER["post"].items() if key not in ("publishedAt", "source")}
+    drawn = extract_article(page(body=next_data({"post": post})))
+    assert drawn.layers["body"] == "embedded"
+    assert missing_drawn_fields(drawn) == ["published_at", "source_name"]
+    assert missing_drawn_fields(extract_article(page(body=next_data(PAGES_ROUTER)))) == []
+
+
+def test_a_static_page_without_an_outlet_is_not_worth_rendering() -> None:
+    """The server rendered its date line: a missing outlet is the article's own (no browser)."""
+    static = extract_article(page(body=f"<article><p>{PARAGRAPHS[0]} {PARAGRAPHS[1]}</p></article>"))
+    assert static.layers["body"] != "embedded" and "source_name" not in static.fields
+    assert missing_drawn_fields(static) == []

@@ -36,6 +36,7 @@ from newscrawl.render import (
     RENDERED,
     browser_problem,
     has_scripts,
+    missing_drawn_fields,
     playwright_settings,
     render_meta,
     render_mode,
@@ -140,12 +141,15 @@ class VietnamVnSpider(scrapy.Spider):
             return  # off-site, robots.txt, too large: counted where it was decided
         self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage()[:300])
 
-    def _rendered(self, response: Response, kind: str) -> scrapy.Request | None:
-        """The same request through the browser, once; None (counted) when none may be used."""
+    def _rendered(self, response: Response, kind: str, required: bool = True) -> scrapy.Request | None:
+        """The same request through the browser, once; None when none may be used (counted
+        when the page needed it, silent when rendering was only worth a try)."""
         stats = self.crawler.stats
         if response.meta.get(RENDERED):
             return None
         if self.render_mode == "never" or self.browser_missing:
+            if not required:
+                return None
             stats.inc_value(f"{STATS}/render/not_rendered")
             stats.inc_value(f"{STATS}/render/not_rendered/{kind}")
             if not self._told_rendering_off:
@@ -463,8 +467,17 @@ class VietnamVnSpider(scrapy.Spider):
         response = utf8_if_mislabelled(response)
         ctx = PageContext.from_response(response, url.lang, self.mapper)
         extraction = extract_article(ctx)
-        if ("body" not in extraction.fields or extraction.body_container_empty) and has_scripts(response):
-            rendered = self._rendered(response, "article")
+        for reason, count in ctx.skips.items():
+            stats.inc_value(f"{STATS}/embedded/skipped/{reason}", count)
+        if has_scripts(response):
+            # A page without a body needs the browser; one drawn from its data may show there
+            # the date or outlet its data lacks.
+            if "body" not in extraction.fields or extraction.body_container_empty:
+                rendered = self._rendered(response, "article")
+            elif missing_drawn_fields(extraction):
+                rendered = self._rendered(response, "article_fields", required=False)
+            else:
+                rendered = None
             if rendered is not None:
                 yield rendered
                 return
