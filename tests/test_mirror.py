@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import os
 import random
 import re
@@ -30,6 +31,7 @@ from parsel import Selector
 from tests.mirror import feeds, truth
 from tests.mirror.model import (
     CANONICAL,
+    EMBEDDED_LAYOUTS,
     PAGINATION_STYLES,
     QUIRKS,
     Article,
@@ -47,7 +49,7 @@ from tests.mirror.model import (
 )
 from tests.mirror.render import UI, Page, SiteRenderer, css_class, http_date, meta_time, render_site
 from tests.mirror.server import MirrorServer, lookup_key
-from tests.mirror.truth import normalize_text, record, truth_records
+from tests.mirror.truth import caption_truth, normalize_text, record, truth_records
 
 RECORD_KEYS = ["id", "url", "lang", "translation_key", "translations", "sections", "title",
                "summary", "body", "source_name", "source_url", "authors", "tags",
@@ -142,14 +144,19 @@ def test_truth_records_are_consistent(mirror: MirrorServer) -> None:
         digest = hashlib.sha256(f"{rec['title']}\n{rec['body']}".encode()).hexdigest()
         assert rec["content_hash"] == digest
         assert rec["word_count"] == len(rec["body"].split())
+        captions = [i["caption"] for i in rec["images"] if i["caption"] is not None]
         for text in [rec["title"], rec["summary"], *rec["body"].split("\n\n"), *rec["tags"],
-                     *(i["caption"] for i in rec["images"])]:
+                     *captions]:
             assert normalize_text(text) == text
+        for caption in captions:  # no file name, no markup residue, never ""
+            assert caption and caption_truth(caption) == caption and caption[0] not in "_*"
         assert all(i["url"].startswith("https://vstatic.vietnam.vn/") for i in rec["images"])
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", rec["published_at"])
         if "_dup_group" not in rec:
             titles.setdefault(rec["lang"], Counter())[rec["title"]] += 1
     assert all(max(c.values()) == 1 for c in titles.values())
+    captions = Counter(i["caption"] is None for r in truth for i in r["images"])
+    assert captions[True] >= 10 and captions[False] >= 10
     groups = Counter(r["_dup_group"] for r in truth if "_dup_group" in r)
     assert list(groups.values()) == [2]
     pair = [r for r in truth if "_dup_group" in r]
@@ -180,10 +187,10 @@ def _image(el: lxml.html.HtmlElement) -> str:
     return "https:" + src if src.startswith("//") else src
 
 
-def _body(container: lxml.html.HtmlElement) -> tuple[str, list[dict[str, str]]]:
+def _body(container: lxml.html.HtmlElement) -> tuple[str, list[dict[str, str | None]]]:
     """Read body paragraphs and images back from a body container (mirror markup only)."""
     paragraphs: list[str] = []
-    images: list[dict[str, str]] = []
+    images: list[dict[str, str | None]] = []
     children = list(container)
     skip = set()
     for n, el in enumerate(children):
@@ -197,7 +204,7 @@ def _body(container: lxml.html.HtmlElement) -> tuple[str, list[dict[str, str]]]:
                     len(nxt) == 1 and nxt[0].tag == "em" and not (nxt.text or "").strip())):
                 caption = _texts(nxt)
                 skip.add(n + 1)
-            images.append({"url": _image(el), "caption": caption})
+            images.append({"url": _image(el), "caption": caption_truth(caption)})
             continue
         text = _texts(el)
         outbound = [a for a in el.iter("a") if not a.get("href", "").startswith("/")]
@@ -207,8 +214,170 @@ def _body(container: lxml.html.HtmlElement) -> tuple[str, list[dict[str, str]]]:
     return "\n\n".join(paragraphs), images
 
 
+def _html_body(fragment: str) -> tuple[str, list[dict[str, str | None]]]:
+    """Body paragraphs and images of a body given as HTML (embedded data)."""
+    return _body(lxml.html.fragment_fromstring(fragment, create_parent="div"))
+
+
+def _vn(stamp: str | int | None, unit: int = 1) -> str | None:
+    """A page's time (ISO with offset or ``Z``, naive ISO in Vietnam time, or epoch ``unit``s)
+    as ISO 8601 in Vietnam time."""
+    if stamp is None:
+        return None
+    if isinstance(stamp, int):
+        return datetime.fromtimestamp(stamp / unit, VN).isoformat()
+    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return (when.astimezone(VN) if when.tzinfo else when.replace(tzinfo=VN)).isoformat()
+
+
+def _urls(langs: list[str], slug: str) -> dict[str, str]:
+    return {lg: canonical_url(lg, slug) for lg in langs}
+
+
+def next_data(html: str) -> dict[str, Any]:
+    """The parsed ``__NEXT_DATA__`` of a page."""
+    script = lxml.html.fromstring(html).xpath("//script[@id='__NEXT_DATA__']/text()")[0]
+    return json.loads(script)
+
+
+def flight_chunks(html: str) -> list[str]:
+    """The strings pushed to ``self.__next_f`` by a page, in order."""
+    out = []
+    for code in lxml.html.fromstring(html).xpath("//script[not(@src)]/text()"):
+        if code.startswith("self.__next_f.push("):
+            kind, text = json.loads(code.removeprefix("self.__next_f.push(").removesuffix(")"))
+            assert kind == 1
+            out.append(text)
+    return out
+
+
+def flight_rows(html: str) -> list[tuple[str, str, Any]]:
+    """The RSC rows of a page's flight data, in order: (id, kind, value) where kind is ``T``
+    (value: the text), ``json`` (value: parsed) or the row's tag (``I``, ``HL``: value raw)."""
+    data = "".join(flight_chunks(html)).encode()
+    rows: list[tuple[str, str, Any]] = []
+    i = 0
+    while i < len(data):
+        colon = data.index(b":", i)
+        row_id = data[i:colon].decode()
+        if data[colon + 1:colon + 2] == b"T":
+            comma = data.index(b",", colon)
+            end = comma + 1 + int(data[colon + 2:comma], 16)
+            rows.append((row_id, "T", data[comma + 1:end].decode()))
+            i = end
+            continue
+        end = data.index(b"\n", colon)
+        text = data[colon + 1:end].decode()
+        tag = re.match(r"[A-Z]*", text).group()
+        rows.append((row_id, tag or "json", json.loads(text) if not tag else text))
+        i = end + 1
+    return rows
+
+
+def _rsc(value: Any, texts: dict[str, str]) -> Any:
+    """A flight JSON value with ``$$`` escapes undone and ``$<id>`` text references resolved."""
+    if isinstance(value, str):
+        if value.startswith("$$"):
+            return value[1:]
+        if value[1:] in texts and value.startswith("$"):
+            return texts[value[1:]]
+        return value
+    if isinstance(value, dict):
+        return {k: _rsc(v, texts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rsc(v, texts) for v in value]
+    return value
+
+
+def flight_post(html: str) -> dict[str, Any]:
+    """The article object of a layout E page (the props of the element that has ``post``)."""
+    rows = flight_rows(html)
+    texts = {rid: value for rid, kind, value in rows if kind == "T"}
+    posts = [v[3]["post"] for _, kind, v in rows
+             if kind == "json" and isinstance(v, list) and len(v) == 4 and "post" in v[3]]
+    assert len(posts) == 1
+    return _rsc(posts[0], texts)
+
+
+def json_ld_article(html: str) -> dict[str, Any]:
+    """The NewsArticle of a page's JSON-LD ``@graph``."""
+    script = lxml.html.fromstring(html).xpath("//script[@type='application/ld+json']/text()")
+    graph = json.loads(script[0])["@graph"]
+    return next(node for node in graph if node["@type"] == "NewsArticle")
+
+
+def _read_embedded(html: str, layout: str, site: SiteModel) -> dict[str, object]:
+    """Fields of a layout D, E or F page, read from its embedded data only."""
+    norm = normalize_text
+    if layout == "D":
+        post = next_data(html)["props"]["pageProps"]["post"]
+        body, images = _html_body(post["content"])
+        return {
+            "title": norm(post["title"]), "summary": norm(post.get("excerpt", "")),
+            "body": body, "images": images, "source_url": post["source"]["url"],
+            "source_name": norm(post["source"]["name"]),
+            "tags": [norm(t["name"]) for t in post["tags"]],
+            "authors": [norm(a["name"]) for a in post["author"]],
+            "published_at": _vn(post["publishedAt"]), "modified_at": _vn(post.get("updatedAt")),
+            "translations": _urls([t["lang"] for t in post["translations"]], post["slug"]),
+            "sections": [c["slug"] for c in post["categories"]],
+        }
+    if layout == "E":
+        post = flight_post(html)
+        if "title" in post:  # spelling 0
+            body, images = _html_body(post["contentHtml"])
+            assert [{"url": i["src"], "caption": caption_truth(i["caption"])}
+                    for i in post["images"]] == images
+            keywords = post["keywords"]
+            return {
+                "title": norm(post["title"]), "summary": norm(post.get("sapo", "")),
+                "body": body, "images": images, "source_url": post["sourceUrl"],
+                "source_name": norm(post["sourceName"]),
+                "tags": [norm(t) for t in keywords.split(", ")] if keywords else [],
+                "authors": [norm(a) for a in post["authors"]],
+                "published_at": _vn(post["publishTime"]),
+                "modified_at": _vn(post.get("modifiedAt")),
+                "translations": _urls(post["translations"], post["slug"]),
+                "sections": post["category"],
+            }
+        body, images = _html_body(post["body_html"])
+        authors = post.get("author", [])
+        sections = post["sections"] if "sections" in post else [post["section"]]
+        return {
+            "title": norm(post["headline"]), "summary": norm(post.get("description", "")),
+            "body": body, "images": images, "source_url": post["origin"]["link"],
+            "source_name": norm(post["origin"]["title"]),
+            "tags": [norm(t) for t in post["tag_list"]],
+            "authors": [norm(a["name"]) for a in
+                        (authors if isinstance(authors, list) else [authors])],
+            "published_at": _vn(post["published_at"], 1000),
+            "modified_at": _vn(post.get("updated_at")),
+            "translations": {lang_of(a["path"], site): CANONICAL + a["path"]
+                             for a in post["alternates"]},
+            "sections": [s["slug"] for s in sections],
+        }
+    news = json_ld_article(html)
+    return {
+        "title": norm(news["headline"]), "summary": norm(news.get("description", "")),
+        "body": "\n\n".join(norm(p) for p in news["articleBody"].split("\n\n")),
+        "images": [{"url": i["url"], "caption": caption_truth(i.get("caption", ""))}
+                   for i in news.get("image", [])],
+        "source_url": news["isBasedOn"],
+        "source_name": norm(news["sourceOrganization"]["name"]),
+        "tags": [norm(t) for t in news.get("keywords", [])],
+        "authors": [norm(a["name"]) for a in news.get("author", [])],
+        "published_at": _vn(news["datePublished"]), "modified_at": _vn(news.get("dateModified")),
+        "translations": {lang_of(site_path(t["url"]), site): t["url"]
+                         for t in news.get("workTranslation", [])},
+        "sections": news["articleSection"],
+    }
+
+
 def _read_back(html: str, layout: str, slug: str, site: SiteModel) -> dict[str, object]:
-    """Fields of one article page, extracted with knowledge of the mirror's markup."""
+    """Fields of one article page, extracted with knowledge of the mirror's markup (layouts D,
+    E and F: from the data the page embeds)."""
+    if layout in EMBEDDED_LAYOUTS:
+        return _read_embedded(html, layout, site)
     doc = lxml.html.fromstring(html)
 
     def one(css: str) -> lxml.html.HtmlElement | None:
@@ -440,7 +609,7 @@ def test_variety_occurs(mirror: MirrorServer) -> None:
     assert sum(i.lazy for i in images) >= 5 and sum(i.protocol_relative for i in images) >= 5
     captions = " | ".join(i.caption for i in images)
     for style in ("Photo: ", "Ảnh: ", "_Photo: ", "(Foto: ", "写真", "사진: ", "PHOTO: ",
-                  " - Ảnh 1.", "Screenshot 20", ".png"):
+                  " - Ảnh 1.", "Screenshot 20", ".png", "IMG_", ".JPG", "dsc-", ".jpeg"):
         assert style in captions, style
     assert sum(not v.lead for v in versions) >= 10
     assert sum(v.lead.startswith("TCCS - ") for v in versions) >= 3
@@ -906,7 +1075,7 @@ def test_large_site_builds_fast_and_renders_lazily() -> None:
     site = build_site(n_articles=20000)
     built = time.perf_counter() - start
     assert built < 20, built
-    assert len(site.articles) == 20001
+    assert len(site.articles) == 20001 + 2 * len(EMBEDDED_LAYOUTS)
     with MirrorServer(site, cache_size=50) as mirror:
         assert time.perf_counter() - start < 25
         assert len(mirror.pages) > 100000
@@ -936,10 +1105,15 @@ def test_padding_keeps_truth_and_reaches_size() -> None:
     html = {k: p for k, p in pages.items()
             if p.status == 200 and p.headers["Content-Type"].startswith("text/html")}
     assert len(html) > 200
+    flight_pages = {article_path(lg, a.slug) for a in padded.articles.values()
+                    if a.layout == "E" for lg in a.versions}
+    assert flight_pages
     for key, page in html.items():
         assert 0.9 * 40 * 1024 <= len(page.body) <= 48 * 1024, key
         text = page.body.decode()
-        assert text.count('id="__NEXT_DATA__"') == 1, key
+        app_router = key in flight_pages  # layout E: never a __NEXT_DATA__, even padded
+        assert text.count('id="__NEXT_DATA__"') == (0 if app_router else 1), key
+        assert ("self.__next_f.push(" in text) == app_router, key
         before = plain_pages[key].body.decode()
         dates = re.compile(r"\d\d/\d\d/\d{4}")
         assert dates.findall(text) == dates.findall(before), key

@@ -1,7 +1,7 @@
 """Command line for the offline mirror.
 
 ``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120] [--unlisted N]
-[--padding-kb N] [--truth PATH]`` serves the mirror until Ctrl-C (sitemaps at ``/sitemap.xml``,
+[--padding-kb N] [--embedded N] [--truth PATH]`` serves the mirror until Ctrl-C (sitemaps at ``/sitemap.xml``,
 feeds at ``/<lang>/sitemap.rss``); ``python -m tests.mirror demo`` serves it, crawls it with
 newscrawl into ``output/demo/`` and compares the feed with the truth.
 """
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="extra articles linked only from sitemaps and feeds")
     serve.add_argument("--padding-kb", type=int, default=0,
                        help="pad HTML pages to about this many KB (0 = no padding)")
+    serve.add_argument("--embedded", type=int, default=2,
+                       help="articles per embedded-data layout (D, E, F; 0 = none)")
     serve.add_argument("--truth", type=Path, help="write expected records here (JSON Lines)")
     demo = sub.add_parser("demo", help="crawl the mirror with newscrawl and compare with the truth")
     demo.add_argument("--seed", type=int, default=7, help="site seed")
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(build_site(seed=args.seed, n_articles=args.articles))
 
     site = build_site(seed=args.seed, n_articles=args.articles, unlisted=args.unlisted,
-                      page_padding_kb=args.padding_kb)
+                      page_padding_kb=args.padding_kb, embedded=args.embedded)
     server = MirrorServer(site, port=args.port)
     if args.truth:
         write_jsonl(server.truth, args.truth)

@@ -10,6 +10,11 @@ Mutations (:func:`add_articles`, :func:`change_article`, :func:`remove_article`,
 :func:`advance_clock`) change the model in place and advance that clock; call
 ``MirrorServer.rebuild()`` afterwards.
 
+``build_site(embedded=N)`` (2 by default) adds N articles in each layout of
+:data:`EMBEDDED_LAYOUTS`, whose fields live only in data the page embeds (``__NEXT_DATA__``, React
+flight data, JSON-LD); they exist in every language and are generated after everything else from
+their own random stream, so the rest of the site is the same with or without them.
+
 ``build_site(js=True)`` adds pages that need a browser (off by default): a category whose listing
 is built by JavaScript from ``/api/category/<slug>?lang=<lang>&page=N``, a category with a "load
 more" button, and article versions whose body is fetched from ``/api/post/<slug>?lang=<lang>``.
@@ -47,6 +52,9 @@ JS_PAGINATION_STYLES = ("js_listing", "js_load_more")
 JSON API, with a client-side pager; or page 1 static with a "load more" button (no href)."""
 HREF_STYLES = ("relative", "absolute", "alias", "cdn", "protocol")
 CAPTION_PLACEMENTS = ("figcaption", "p.caption", "p.em", "none")
+EMBEDDED_LAYOUTS = ("D", "E", "F")
+"""Layouts whose article fields are only in embedded data: D ``__NEXT_DATA__`` (pages router,
+drawn by a script), E React flight data (App Router), F a JSON-LD ``@graph``."""
 QUIRKS = ("zw", "nbsp", "nfd", "autolink", "split_word", "br", "blank_para", "ad_top", "related")
 """Rendering quirks a language version may carry (see ``render.py``)."""
 
@@ -310,6 +318,8 @@ class Article:
     listed: bool = True
     """False for sitemap-only articles: no listing, home, most-read, related or tag box links
     to them; only sitemaps, feeds and their own translations do."""
+    data_variant: int = 0
+    """Key spelling of the embedded article object (layout E: 0 or 1)."""
 
     @property
     def changed(self) -> datetime:
@@ -596,7 +606,18 @@ def _caption(rng: random.Random, lang: str, n: int, vi_title: str, when: datetim
     return style.format(
         credit=credit, CREDIT=credit.upper(), n=n,
         desc=phrase(rng, lang, 3, 6), vi_title=" ".join(vi_title.split()[:5]),
-        file=shot.strftime("Screenshot %Y-%m-%d at %H.%M.%S.png"))
+        file=_file_name(shot))
+
+
+def _file_name(shot: datetime) -> str:
+    """A camera or screenshot file name, chosen from ``shot`` (no extra random draw, so the
+    captions of every other style stay as they were)."""
+    kind = shot.second % 3
+    if kind == 0:
+        return shot.strftime("Screenshot %Y-%m-%d at %H.%M.%S.png")
+    if kind == 1:
+        return f"IMG_{shot.hour:02d}{shot.minute:02d}.JPG"
+    return f"dsc-{shot.minute:02d}{shot.day:02d}.jpeg"
 
 
 def _image_specs(rng: random.Random, n_blocks: int, layout: str, when: datetime
@@ -775,19 +796,53 @@ def _add_js_section(site: SiteModel) -> None:
             other.versions[rng.choice(translated)].client_body = True
 
 
+def _add_embedded(site: SiteModel, per_layout: int) -> None:
+    """Add ``per_layout`` articles in each of :data:`EMBEDDED_LAYOUTS`, in every language, with
+    an outlet and a source URL. The first of each layout (and the second of layout E, so that
+    both key spellings show every field) has a lead, tags, authors, a captioned image and a
+    modified time; the others are left to chance. Layout E articles alternate between the two
+    key spellings of their embedded data (:attr:`Article.data_variant`)."""
+    rng = random.Random(f"{site.seed}/embedded")
+    names = list(OUTLETS)
+    for layout in EMBEDDED_LAYOUTS:
+        for k in range(per_layout):
+            full = k == 0 or (layout == "E" and k == 1)
+            while True:
+                article = make_article(rng, site, layout, langs=site.langs)
+                vi = article.versions["vi"]
+                if not full or (vi.has_lead and any(img.caption for img in vi.images)):
+                    break
+            if article.outlet is None:
+                article.outlet = rng.choices(names, [OUTLETS[n][2] for n in names])[0]
+            if article.source_url is None:
+                article.source_url = OUTLETS[article.outlet][1].format(
+                    slug=article.slug, n=rng.randint(100000, 2999999))
+            if full:
+                article.tags = article.tags or rng.sample(sorted(site.tags), 2)
+                article.authors = article.authors or rng.sample(sorted(site.authors), 1)
+                article.modified = min(
+                    article.published + timedelta(seconds=rng.randint(600, 20 * 86400)),
+                    DATE_END)
+            article.data_variant = k % 2 if layout == "E" else 0
+            add_article(site, article)
+
+
 def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS, *,
-               unlisted: int = 0, page_padding_kb: int = 0, js: bool = False) -> SiteModel:
+               unlisted: int = 0, page_padding_kb: int = 0, js: bool = False,
+               embedded: int = 2) -> SiteModel:
     """Build the deterministic site: same arguments → identical model (and rendered bytes).
 
     ``unlisted`` extra articles exist only in sitemaps and feeds (no listing links to them);
     ``page_padding_kb`` makes the renderer pad HTML pages to about that many KB; ``js`` adds
-    the pages that need a browser (see the module docstring; the rest of the site is the same).
+    the pages that need a browser (see the module docstring; the rest of the site is the same);
+    ``embedded`` is the number of articles per layout of :data:`EMBEDDED_LAYOUTS` (none when
+    ``n_articles`` is 0).
     """
     unknown = [lg for lg in langs if lg not in WORDS]
     if unknown or "vi" not in langs:
         raise ValueError(f"langs must include 'vi' and only {sorted(WORDS)}: {langs}")
-    if n_articles < 0 or unlisted < 0 or page_padding_kb < 0:
-        raise ValueError("n_articles, unlisted and page_padding_kb must be >= 0")
+    if n_articles < 0 or unlisted < 0 or page_padding_kb < 0 or embedded < 0:
+        raise ValueError("n_articles, unlisted, page_padding_kb and embedded must be >= 0")
     langs = ("vi",) + tuple(lg for lg in langs if lg != "vi")
     rng = random.Random(seed)
     site = SiteModel(seed=seed, langs=langs, padding_kb=page_padding_kb)
@@ -806,6 +861,8 @@ def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LA
         add_article(site, article)
     if js:
         _add_js_section(site)
+    if n_articles and embedded:
+        _add_embedded(site, embedded)
     return site
 
 

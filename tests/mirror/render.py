@@ -9,6 +9,16 @@ target to a route, :class:`PageMap` renders routes as they are read and keeps an
 Every 200 page carries an ``ETag`` (hash of its body); article pages also a ``Last-Modified``.
 Sitemaps and feeds live in ``feeds.py``; the optional page weight in ``padding.py``.
 
+Article layouts D, E and F (:data:`~.model.EMBEDDED_LAYOUTS`) show none of the article's fields in
+their markup (D and E) or only title, lead and body (F): everything is in data the page embeds,
+after decoys (menu, footer text, related posts) that look like an article:
+
+- D: ``__NEXT_DATA__`` ``props.pageProps`` = ``{"menu", "footer", "relatedPosts", "post"}``; an
+  inline script draws ``post`` into the empty ``#post-root``;
+- E: React flight data (``self.__next_f.push([1, "…"])`` chunks of an RSC payload, long bodies
+  in ``T`` text rows), the article object in one of two key spellings (``Article.data_variant``);
+- F: a JSON-LD ``@graph`` (WebSite, BreadcrumbList, NewsArticle) and hashed-class markup.
+
 Pages that need a browser (``build_site(js=True)``) carry small inline ES5 scripts that run on
 ``DOMContentLoaded`` (after the deferred Next.js chunks, like hydration) and fetch same-origin
 JSON routes, rendered here as pages with ``Content-Type: application/json``:
@@ -40,9 +50,11 @@ from typing import Any
 from . import feeds
 from .model import (
     CANONICAL,
+    EMBEDDED_LAYOUTS,
     JS_PAGINATION_STYLES,
     OUTLETS,
     SPACED,
+    VN_TZ,
     Article,
     ArticleVersion,
     Category,
@@ -152,6 +164,23 @@ JS_POST = (
     'var el=document.querySelector(".post-detail-body");if(el){el.innerHTML=data.body_html;}'
     '});});')
 """Fills the empty article body from the post API."""
+JS_DRAW_POST = (
+    '(function(){function draw(){var data=document.getElementById("__NEXT_DATA__");'
+    'var root=document.getElementById("post-root");if(!data||!root){return;}'
+    'var post=JSON.parse(data.textContent).props.pageProps.post;'
+    'var h=document.createElement("h1");h.textContent=post.title;root.appendChild(h);'
+    'if(post.excerpt){var p=document.createElement("p");p.textContent=post.excerpt;'
+    'root.appendChild(p);}var b=document.createElement("div");b.innerHTML=post.content;'
+    'root.appendChild(b);}if(document.readyState==="loading"){'
+    'document.addEventListener("DOMContentLoaded",draw);}else{draw();}})();')
+"""Layout D: draws title, lead and body from ``__NEXT_DATA__`` into ``#post-root``."""
+FLIGHT_MODULES = (
+    f'1:HL["{CSS}","style"]\n',
+    '2:I[5312,["static/chunks/app/layout-2c9f41e7b0d3a586.js"],"SiteShell"]\n',
+    '3:I[9071,["static/chunks/app/%5B...slug%5D/page-7e1d0c4b9a2f3856.js"],"PostView"]\n')
+"""Layout E: the non-JSON rows (style hint, client modules ``$L2`` and ``$L3``)."""
+TEXT_ROW_MIN = 1024
+"""Layout E: bodies of at least this many characters go into a ``T`` text row."""
 XML_TYPE = "application/xml; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -233,6 +262,66 @@ def meta_time(dt: datetime, fmt: str) -> str:
     if fmt == "utc":
         return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return dt.isoformat(timespec="seconds")
+
+
+def iso_local(dt: datetime) -> str:
+    """ISO 8601 in Vietnam time with its offset (``2025-03-04T08:15:00+07:00``)."""
+    return dt.astimezone(VN_TZ).isoformat(timespec="seconds")
+
+
+def iso_naive(dt: datetime) -> str:
+    """ISO 8601 in Vietnam time without an offset (``2025-03-04T08:15:00``)."""
+    return dt.astimezone(VN_TZ).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def iso_utc(dt: datetime) -> str:
+    """ISO 8601 in UTC with ``Z`` (``2025-03-04T01:15:00Z``)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def nfd(value: Any) -> Any:
+    """``value`` (JSON-like) with every string in NFD (the ``nfd`` quirk, in embedded data)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFD", value)
+    if isinstance(value, dict):
+        return {k: nfd(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfd(v) for v in value]
+    return value
+
+
+def rsc_escape(value: Any) -> Any:
+    """``value`` (JSON-like) with strings starting with ``$`` escaped as React does (``$$…``)."""
+    if isinstance(value, str):
+        return "$" + value if value.startswith("$") else value
+    if isinstance(value, dict):
+        return {k: rsc_escape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rsc_escape(v) for v in value]
+    return value
+
+
+def compact(data: Any) -> str:
+    """Compact JSON text, non-ASCII kept."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def script_json(data: Any) -> str:
+    """JSON (or a JS string literal) safe inside ``<script>``: ``</`` written ``<\\/``."""
+    return compact(data).replace("</", "<\\/")
+
+
+def flight_scripts(payload: str, key: str) -> str:
+    """The App Router scripts carrying an RSC ``payload``: the bootstrap push, then 3–5 string
+    chunks cut at points derived from ``key`` (anywhere: inside rows, strings, text rows)."""
+    n = 3 + zlib.crc32(key.encode()) % 3
+    cuts = sorted({min(len(payload) - 1, max(1, len(payload) * k // n
+                                            + zlib.crc32(f"{key}/{k}".encode()) % 41 - 20))
+                   for k in range(1, n)})
+    pieces = [payload[a:b] for a, b in zip([0, *cuts], [*cuts, len(payload)], strict=True)]
+    return ("<script>(self.__next_f=self.__next_f||[]).push([0])</script>"
+            + "".join(f"<script>self.__next_f.push([1,{script_json(p)}])</script>"
+                      for p in pieces))
 
 
 def html_page(body: str, status: int = 200) -> Page:
@@ -502,12 +591,13 @@ class SiteRenderer:
 
     def document(self, lang: str, title: str, content: str, *, head: str = "",
                  switcher: dict[str, str] | None = None, next_data: NextData | None = None,
-                 route: str = "/[...slug]") -> str:
-        """A full HTML document: head, site header, ``content``, footer; padded to about
-        ``site.padding_kb`` KB when asked (``route`` names the Next.js page for the padding's
-        ``__NEXT_DATA__`` when the page has none of its own)."""
+                 route: str = "/[...slug]", tail: str = "", app_router: bool = False) -> str:
+        """A full HTML document: head, site header, ``content``, footer, ``__NEXT_DATA__`` and
+        the ``tail`` scripts; padded to about ``site.padding_kb`` KB when asked (``route`` names
+        the Next.js page for the padding's ``__NEXT_DATA__`` when the page has none of its own;
+        an ``app_router`` page never gets one)."""
         switcher = switcher or {lg: home_path(lg) for lg in self.site.langs}
-        parts = {"title": title, "head": head, "content": content,
+        parts = {"title": title, "head": head, "content": content, "tail": tail,
                  "header": self.header(lang, switcher), "footer_inner": self.footer_inner(lang)}
         page = self._assemble(lang, parts, next_data)
         pad = self.padding
@@ -522,7 +612,7 @@ class SiteRenderer:
                   "farm": len(pad.footer_farm(lang).encode())}
         use = set()
         for name, size in pieces.items():
-            if size <= remaining:
+            if size <= remaining and not (app_router and name == "config"):
                 use.add(name)
                 remaining -= size
         if "config" in use:
@@ -554,7 +644,7 @@ class SiteRenderer:
                 f'<body><div id="__next"><section class="ant-layout">'
                 f"{header}{parts['content']}"
                 f'<footer class="ant-layout-footer site-footer">{parts["footer_inner"]}{farm}'
-                f"</footer></section></div>{nd}{inline}</body></html>")
+                f"</footer></section></div>{nd}{parts['tail']}{inline}</body></html>")
 
     def header(self, lang: str, switcher: dict[str, str]) -> str:
         """Site header: logo, slogan, language switcher and nav menu."""
@@ -844,6 +934,8 @@ class SiteRenderer:
     def article(self, art: Article, lang: str) -> str:
         """An article page in its layout variant."""
         ver = art.versions[lang]
+        if art.layout in EMBEDDED_LAYOUTS:
+            return self._embedded_article(art, ver)
         layout = {"A": self._layout_a, "B": self._layout_b, "C": self._layout_c}[art.layout]
         head, content = layout(art, ver)
         if "nfd" in ver.quirks:
@@ -857,8 +949,10 @@ class SiteRenderer:
         return self.document(lang, ver.title, content, head=head, switcher=switcher,
                              next_data=nd)
 
-    def body_html(self, art: Article, ver: ArticleVersion, fig_class: str = "image") -> str:
-        """Inner HTML of the article body: ads, blocks, images and the source line."""
+    def body_html(self, art: Article, ver: ArticleVersion, fig_class: str = "image",
+                  source_line: bool = True) -> str:
+        """Inner HTML of the article body: ads, blocks, images and the source line (unless
+        not ``source_line``)."""
         prefix = lang_prefix(ver.lang)
         tags = list(self.site.tags)
         parts = ["<p>[ad_1]</p>"] if "ad_top" in ver.quirks else []
@@ -875,7 +969,7 @@ class SiteRenderer:
                       for img in ver.images if img.after_block == k]
         if ver.ad_marker:
             parts.append(f"<p>{ver.ad_marker}</p>")
-        if art.outlet and art.source_url:
+        if source_line and art.outlet and art.source_url:
             url = esc(art.source_url)
             anchor = f'<a href="{url}" target="_blank" rel="noopener nofollow">'
             if ver.source_style == "link":
@@ -898,9 +992,10 @@ class SiteRenderer:
         return sep.join(links)
 
     def _related(self, art: Article, lang: str) -> list[Article]:
-        """Up to three listed articles of the article's first category (never itself)."""
+        """Up to three listed articles of the article's first category (never itself, never an
+        embedded-data layout: adding those leaves every other article page as it was)."""
         return list(islice((a for a in self.linkable(art.categories[0], lang)
-                            if a.slug != art.slug), 3))
+                            if a.slug != art.slug and a.layout not in EMBEDDED_LAYOUTS), 3))
 
     def _tag_links(self, art: Article, lang: str, cls: str = "tag-item") -> str:
         prefix = lang_prefix(lang)
@@ -1041,14 +1136,241 @@ class SiteRenderer:
                          "</div>")
         parts.append(f'<div class="{c("comment")}"><span>{UI[lang]["comment"]} '
                      f"({ver.comments})</span></div>")
-        if "related" in ver.quirks:
-            items = "".join(f'<li><a href="{article_path(lang, a.slug)}">'
-                            f"{esc(a.versions[lang].title)}</a></li>"
-                            for a in self._related(art, lang))
-            parts.append(f'<div class="{c("related")}"><span>{UI[lang]["related"]}</span>'
-                         f"<ul>{items}</ul></div>")
+        parts.append(self._hashed_related(art, ver))
         parts.append("</div></div>")
         return head, "".join(parts)
+
+    def _hashed_related(self, art: Article, ver: ArticleVersion) -> str:
+        """The related box of the hashed-class layouts (C, F), if the version has one."""
+        if "related" not in ver.quirks:
+            return ""
+        lang = ver.lang
+        items = "".join(f'<li><a href="{article_path(lang, a.slug)}">'
+                        f"{esc(a.versions[lang].title)}</a></li>"
+                        for a in self._related(art, lang))
+        return (f'<div class="{css_class("related", art.slug)}"><span>{UI[lang]["related"]}'
+                f"</span><ul>{items}</ul></div>")
+
+    # ------------------------------------------------------------------ embedded-data articles
+
+    def _embedded_article(self, art: Article, ver: ArticleVersion) -> str:
+        """An article page of layout D, E or F: the default language switcher (homes only),
+        a canonical link and no other head tag that names a field."""
+        layout = {"D": self._layout_d, "E": self._layout_e, "F": self._layout_f}[art.layout]
+        head, content, next_data, tail = layout(art, ver)
+        if "nfd" in ver.quirks:
+            content = unicodedata.normalize("NFD", content)
+        head = f'<link rel="canonical" href="{canonical_url(ver.lang, art.slug)}"/>' + head
+        return self.document(ver.lang, ver.title, content, head=head, next_data=next_data,
+                             tail=tail, app_router=art.layout == "E")
+
+    def _decoy_posts(self, art: Article, lang: str) -> list[Article]:
+        """Two or three other listed articles in ``lang`` (related-post decoys)."""
+        want = 2 + zlib.crc32(f"{art.slug}/{lang}".encode()) % 2
+        out: dict[str, Article] = {}
+        for other in (*islice(self.linkable(art.categories[0], lang), 6),
+                      *islice(self.shown(lang), 6)):
+            if other.slug != art.slug:
+                out.setdefault(other.slug, other)
+        return list(out.values())[:want]
+
+    @staticmethod
+    def _excerpt(art: Article, lang: str) -> str:
+        ver = art.versions[lang]
+        return f"<p>{esc(ver.lead or ver.title)}</p>"
+
+    def _footer_decoy(self) -> dict[str, str]:
+        """The "about" text a layout ships with every page (a title and HTML, like a post)."""
+        about = self.site.static_pages.get("/gioi-thieu")
+        text = about.paragraphs[0] if about else SITE_NAME
+        return {"title": "Giới thiệu", "content": f"<p>{esc(text)}</p>"}
+
+    def _menu_decoy(self, lang: str) -> list[dict[str, str]]:
+        """Nav menu items as page data (the last one carries HTML)."""
+        items = [{"title": c.labels[lang], "slug": c.slug} for c in self.site.nav_categories()]
+        items.append({"title": UI[lang]["most_read"], "slug": "doc-nhieu",
+                      "html": f'<span class="menu-badge">{esc(UI[lang]["latest"])}</span>'})
+        return items
+
+    def _others(self, art: Article, lang: str) -> list[str]:
+        """The article's other languages, in site order."""
+        return [lg for lg in self.site.langs if lg in art.versions and lg != lang]
+
+    def _layout_d(self, art: Article, ver: ArticleVersion
+                  ) -> tuple[str, str, NextData | None, str]:
+        """Next.js pages router: an empty ``#post-root`` drawn by a script from
+        ``__NEXT_DATA__`` (decoys first, then ``post``)."""
+        lang, site = ver.lang, self.site
+        post: dict[str, Any] = {"title": ver.title, "slug": art.slug, "lang": lang}
+        if ver.lead:
+            post["excerpt"] = ver.lead
+        post["content"] = self.body_html(art, ver, source_line=False)
+        post["publishedAt"] = iso_local(art.published)
+        if art.modified:
+            post["updatedAt"] = iso_local(art.modified)
+        if art.outlet:
+            post["source"] = {"name": art.outlet, "url": art.source_url}
+        post["categories"] = [{"slug": s, "name": site.categories[s].labels[lang]}
+                              for s in art.categories]
+        post["tags"] = [{"slug": t, "name": site.tags[t].labels[lang]} for t in art.tags]
+        post["author"] = [{"name": site.authors[a].name} for a in art.authors]
+        if ver.images:
+            post["thumbnail"] = ver.images[0].url
+        post["translations"] = [{"lang": lg, "slug": art.slug} for lg in self._others(art, lang)]
+        props = {"menu": self._menu_decoy(lang), "footer": self._footer_decoy(),
+                 "relatedPosts": [{"title": a.versions[lang].title, "slug": a.slug,
+                                   "excerpt": self._excerpt(a, lang),
+                                   "publishedAt": iso_local(a.published)}
+                                  for a in self._decoy_posts(art, lang)],
+                 "post": nfd(post) if "nfd" in ver.quirks else post}
+        content = '<div class="ant-layout-content"><div id="post-root"></div></div>'
+        return ("", content, ("/[...slug]", {"slug": [art.slug]}, props),
+                f"<script>{JS_DRAW_POST}</script>")
+
+    def _flight_post(self, art: Article, ver: ArticleVersion, body: str) -> dict[str, Any]:
+        """Layout E's article object in the article's key spelling (see the module docs)."""
+        lang, site = ver.lang, self.site
+        tags = [site.tags[t].labels[lang] for t in art.tags]
+        names = [site.authors[a].name for a in art.authors]
+        others = self._others(art, lang)
+        post: dict[str, Any]
+        if art.data_variant == 0:
+            post = {"title": ver.title, "slug": art.slug}
+            if ver.lead:
+                post["sapo"] = ver.lead
+            post["contentHtml"] = body
+            post["publishTime"] = iso_naive(art.published)
+            if art.modified:
+                post["modifiedAt"] = iso_naive(art.modified)
+            if art.outlet:
+                post |= {"sourceName": art.outlet, "sourceUrl": art.source_url}
+            post |= {"category": list(art.categories), "keywords": ", ".join(tags),
+                     "authors": names,
+                     "images": [{"src": i.url, "caption": i.caption} for i in ver.images],
+                     "translations": others}
+            return post
+        post = {"headline": ver.title, "slug": art.slug}
+        if ver.lead:
+            post["description"] = ver.lead
+        post["body_html"] = body
+        post["published_at"] = int(art.published.timestamp()) * 1000
+        if art.modified:
+            post["updated_at"] = int(art.modified.timestamp())
+        if art.outlet:
+            post["origin"] = {"title": art.outlet, "link": art.source_url}
+        sections = [{"slug": s, "title": site.categories[s].labels[lang]}
+                    for s in art.categories]
+        if len(sections) == 1:
+            post["section"] = sections[0]
+        else:
+            post["sections"] = sections
+        post["tag_list"] = tags
+        if names:
+            post["author"] = {"name": names[0]} if len(names) == 1 else [
+                {"name": n} for n in names]
+        if ver.images:
+            post["cover"] = {"url": ver.images[0].url}
+        post["alternates"] = [{"locale": lg, "path": article_path(lg, art.slug)}
+                              for lg in others]
+        return post
+
+    def _layout_e(self, art: Article, ver: ArticleVersion
+                  ) -> tuple[str, str, NextData | None, str]:
+        """Next.js App Router: a title and an empty body container; the data in flight rows
+        (modules, the decoy shell, a ``T`` row for a long body, then the article)."""
+        lang = ver.lang
+
+        def c(role: str) -> str:
+            return css_class(role, art.slug)
+
+        body = self.body_html(art, ver, source_line=False)
+        post = self._flight_post(art, ver, body)
+        if "nfd" in ver.quirks:
+            post = nfd(post)
+        post = rsc_escape(post)
+        body_key = "contentHtml" if art.data_variant == 0 else "body_html"
+        shell = rsc_escape({
+            "lang": lang, "footer": self._footer_decoy(),
+            "relatedPosts": [{"title": a.versions[lang].title, "slug": a.slug,
+                              "excerpt": self._excerpt(a, lang)}
+                             for a in self._decoy_posts(art, lang)],
+            "menu": [{"title": i["title"], "slug": i["slug"]} for i in self._menu_decoy(lang)]})
+        # the root row (decoys) comes first and refers ahead to the article's row, as a
+        # streamed page does
+        rows = [*FLIGHT_MODULES,
+                f'0:{compact(["$", "$L2", None, {**shell, "children": "$L4"}])}\n']
+        text = unicodedata.normalize("NFD", body) if "nfd" in ver.quirks else body
+        if len(text) >= TEXT_ROW_MIN:
+            rows.append(f"5:T{len(text.encode()):x},{text}")  # no newline: the length ends it
+            post[body_key] = "$5"
+        rows.append(f'4:{compact(["$", "$L3", None, {"post": post}])}\n')
+        content = (f'<div class="{c("wrap")}"><div class="{c("main")}">'
+                   f'<h1 class="{c("title")}">{esc(ver.title)}</h1>'
+                   f'<div class="{c("body")}"></div></div></div>')
+        return "", content, None, flight_scripts("".join(rows), f"{art.slug}/{lang}")
+
+    def _layout_f(self, art: Article, ver: ArticleVersion
+                  ) -> tuple[str, str, NextData | None, str]:
+        """Hashed-class markup for title, lead and body; every other field only in a JSON-LD
+        ``@graph`` (WebSite, BreadcrumbList, NewsArticle)."""
+        lang, site = ver.lang, self.site
+
+        def c(role: str) -> str:
+            return css_class(role, art.slug)
+
+        url = canonical_url(lang, art.slug)
+        crumbs = [{"@type": "ListItem", "position": 1, "name": UI[lang]["home"],
+                   "item": CANONICAL + home_path(lang)}]
+        crumbs += [{"@type": "ListItem", "position": k, "name": site.categories[s].labels[lang],
+                    "item": CANONICAL + category_path(lang, s)}
+                   for k, s in enumerate(art.categories, 2)]
+        news: dict[str, Any] = {"@type": "NewsArticle", "@id": f"{url}#article",
+                                "headline": ver.title}
+        if ver.lead:
+            news["description"] = ver.lead
+        news["datePublished"] = iso_utc(art.published)
+        if art.modified:
+            news["dateModified"] = iso_utc(art.modified)
+        if art.authors:
+            news["author"] = [{"@type": "Person", "name": site.authors[a].name}
+                              for a in art.authors]
+        if art.tags:
+            news["keywords"] = [site.tags[t].labels[lang] for t in art.tags]
+        news["articleSection"] = list(art.categories)
+        if ver.images:
+            news["image"] = [{"@type": "ImageObject", "url": i.url,
+                              **({"caption": i.caption} if i.caption else {})}
+                             for i in ver.images]
+        if art.outlet:
+            news |= {"isBasedOn": art.source_url,
+                     "sourceOrganization": {"@type": "Organization", "name": art.outlet}}
+        news |= {"publisher": {"@type": "Organization", "name": "Vietnam.vn",
+                               "logo": {"@type": "ImageObject", "url": LOGO}},
+                 "inLanguage": HTML_LANG.get(lang, lang), "mainEntityOfPage": url,
+                 "articleBody": "\n\n".join(b.text for b in ver.blocks)}
+        others = self._others(art, lang)
+        if others:
+            news["workTranslation"] = [{"@type": "NewsArticle",
+                                        "inLanguage": HTML_LANG.get(lg, lg),
+                                        "url": canonical_url(lg, art.slug)} for lg in others]
+        graph = {"@context": "https://schema.org", "@graph": [
+            {"@type": "WebSite", "@id": f"{CANONICAL}/#website", "name": "Vietnam.vn",
+             "url": CANONICAL + home_path(lang),
+             "potentialAction": {"@type": "SearchAction",
+                                 "target": f"{CANONICAL}/search?q={{search_term_string}}",
+                                 "query-input": "required name=search_term_string"}},
+            {"@type": "BreadcrumbList", "itemListElement": crumbs},
+            nfd(news) if "nfd" in ver.quirks else news]}
+        head = f'<script type="application/ld+json">{script_json(graph)}</script>'
+        lead = (f'<div class="{c("lead")}">{_noisy(ver.lead, ver.quirks)}</div>'
+                if ver.lead else "")
+        content = (f'<div class="{c("wrap")}"><div class="{c("main")}">'
+                   f'<h1 class="{c("title")}">{esc(ver.title)}</h1>{lead}'
+                   f'<div class="{c("body")}"><div class="{c("inner")}">'
+                   f'{self.body_html(art, ver, c("figure"), source_line=False)}</div></div>'
+                   f'<div class="{c("comment")}"><span>{UI[lang]["comment"]} '
+                   f"({ver.comments})</span></div>{self._hashed_related(art, ver)}</div></div>")
+        return head, content, None, ""
 
 
 def render_site(site: SiteModel) -> dict[str, Page]:

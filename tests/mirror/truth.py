@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .model import Article, ArticleVersion, SiteModel, canonical_url
+from .model import EMBEDDED_LAYOUTS, Article, ArticleVersion, SiteModel, canonical_url
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -17,6 +17,11 @@ _SPACE_BEFORE = re.compile(r"\s+([,.)])")
 _SPACE_AFTER_PAREN = re.compile(r"\(\s+")
 _NOT_NORMAL = re.compile("[\u200b\u200c\u200d\u2060\ufeff]|[^\\S ]|  |^ | $| [,.)]|\\( ")
 """Anything :func:`normalize_text` would change besides Unicode normalisation."""
+_MARKUP_RESIDUE = re.compile(r"^[_*]+\s*")
+_FILE_NAME = re.compile(r"[\w .()-]+\.(?:png|jpe?g|gif|webp|heic)", re.IGNORECASE)
+FULL_TIME_LAYOUTS = frozenset({"A", *EMBEDDED_LAYOUTS})
+"""Layouts whose pages give the publication time (the others only a dd/mm/yyyy date) and the
+modification time."""
 
 
 def normalize_text(text: str) -> str:
@@ -29,6 +34,15 @@ def normalize_text(text: str) -> str:
     return _SPACE_AFTER_PAREN.sub("(", text)
 
 
+def caption_truth(text: str) -> str | None:
+    """An image caption as the crawler emits it: normalised, without leading markup residue
+    (``_Photo: VNA`` → ``Photo: VNA``); None when there is none or it is only a file name."""
+    text = _MARKUP_RESIDUE.sub("", normalize_text(text))
+    if not text or _FILE_NAME.fullmatch(text):
+        return None
+    return text
+
+
 def dup_groups(site: SiteModel) -> dict[str, str]:
     """Slug → duplicate-group name for articles republished under a second slug."""
     groups: dict[str, str] = {}
@@ -39,7 +53,7 @@ def dup_groups(site: SiteModel) -> dict[str, str]:
 
 
 def _published(art: Article) -> str:
-    if art.layout == "A":
+    if art.layout in FULL_TIME_LAYOUTS:
         return art.published.isoformat(timespec="seconds")
     midnight = art.published.replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight.isoformat(timespec="seconds")
@@ -51,7 +65,7 @@ def record(site: SiteModel, art: Article, ver: ArticleVersion) -> dict[str, Any]
     url = canonical_url(lang, art.slug)
     title = normalize_text(ver.title)
     body = "\n\n".join(t for t in (normalize_text(b.text) for b in ver.blocks) if t)
-    modified = art.modified if art.layout == "A" else None
+    modified = art.modified if art.layout in FULL_TIME_LAYOUTS else None
     return {
         "id": hashlib.sha1(url.encode()).hexdigest(),
         "url": url,
@@ -69,7 +83,7 @@ def record(site: SiteModel, art: Article, ver: ArticleVersion) -> dict[str, Any]
         "tags": [normalize_text(site.tags[t].labels[lang]) for t in art.tags],
         "published_at": _published(art),
         "modified_at": modified.isoformat(timespec="seconds") if modified else None,
-        "images": [{"url": img.url, "caption": normalize_text(img.caption)}
+        "images": [{"url": img.url, "caption": caption_truth(img.caption)}
                    for img in ver.images],
         "word_count": len(body.split()),
         "content_hash": hashlib.sha256((title + "\n" + body).encode()).hexdigest(),
