@@ -204,6 +204,7 @@ def truth_of(field: str) -> Any:
 
 
 BY_LAYOUT_AND_LANG = [pytest.param(layout, lang, id=f"{layout}-{lang}") for layout in "ABC" for lang in LANGS]
+EMBEDDED = "DEF"  # the article only in embedded data: __NEXT_DATA__, App Router flight data, JSON-LD
 
 
 def test_mirror_has_every_layout_in_every_language() -> None:
@@ -217,6 +218,32 @@ def test_mirror_has_every_layout_in_every_language() -> None:
     assert {"utc_meta_time", "modified", "next_data", "no_outlet", "no_lead"} <= set().union(
         *map(features, pages("A"))
     )
+    for layout in EMBEDDED:
+        for lang in LANGS:
+            assert len(pages(layout, lang)) >= 2, (layout, lang)
+
+
+# --------------------------------------------------------------------------- 0. embedded data
+
+ALL_FIELDS = (
+    "title", "summary", "body", "images", "source_name", "source_url", "published_at", "modified_at",
+    "authors", "tags", "translations", "sections",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", EMBEDDED)
+def test_embedded_layer_alone_gives_every_field(layout: str) -> None:
+    """On pages whose article lives only in their data, the embedded layer alone gives the truth,
+    in every language, whatever the key spellings (layout E alternates two)."""
+    expected = {field: truth_of(field) for field in ALL_FIELDS} | {"is_article": True}
+    assert list(mismatches(pages(layout), EmbeddedLayer, expected)) == []
+
+
+@pytest.mark.parametrize("layout", "ABC")
+def test_embedded_layer_invents_nothing_elsewhere(layout: str) -> None:
+    """Pages whose data holds no article (layout A's small ``__NEXT_DATA__``, none at all): no answer."""
+    expected = dict.fromkeys((*ALL_FIELDS, "is_article"))
+    assert list(mismatches(samples(layout), EmbeddedLayer, expected)) == []
 
 
 # --------------------------------------------------------------------------- 1. structured data
@@ -502,7 +529,7 @@ def test_layout_a_without_site_markup_loses_no_paragraph() -> None:
 # --------------------------------------------------------------------------- the orchestrator
 
 
-@pytest.mark.parametrize("layout", "ABC")
+@pytest.mark.parametrize("layout", "ABC" + EMBEDDED)
 def test_extract_article_matches_truth_and_names_layers(layout: str) -> None:
     """Layers combined give every field of the truth; the stats name the layer that did."""
     expected_layers = {
@@ -513,10 +540,9 @@ def test_extract_article_matches_truth_and_names_layers(layout: str) -> None:
         "C": {"summary": "structured", "published_at": "patterns", "body": "generic", "images": "generic",
               "source_name": "patterns", "sections": "patterns", "tags": "patterns",
               "translations": "selectors"},
-    }[layout]  # fmt: skip
-    fields = ("title", "summary", "body", "images", "source_name", "source_url", "published_at",
-              "modified_at", "authors", "tags", "translations", "sections")  # fmt: skip
-    for page in samples(layout):
+    }.get(layout, dict.fromkeys(ALL_FIELDS, "embedded"))  # fmt: skip
+    fields = ALL_FIELDS
+    for page in samples(layout) if layout in "ABC" else pages(layout):
         result = extract_article(context(page.path))
         assert result.is_article, page
         got = {field: result.fields.get(field) for field in fields}
