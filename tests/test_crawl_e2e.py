@@ -116,3 +116,20 @@ def test_default_feed_lands_in_output_folder(mirror, tmp_path):
     feeds = list((tmp_path / "output" / "vietnamvn").glob("*.jsonl"))
     assert len(feeds) == 1
     assert feeds[0].read_text(encoding="utf-8").count("\n") > 0
+
+
+def test_articles_only_in_embedded_data_without_a_browser(mirror, tmp_path):
+    """Layouts D (``__NEXT_DATA__``), E (App Router flight data) and F (JSON-LD ``@graph``) show no
+    date, outlet or source line: every field of theirs comes from the data, with rendering off."""
+    embedded = {a.slug for a in mirror.site.articles.values() if a.layout in "DEF"}
+    assert {a.layout for a in mirror.site.articles.values() if a.slug in embedded} == set("DEF")
+    run = crawl(mirror.base_url, tmp_path / "out.jsonl", "-a", "langs=vi,ja", "-s", "NEWSCRAWL_RENDER=never")
+    assert run.returncode == 0, problems(run.log)
+    expected = [r for r in mirror.truth if r["lang"] in ("vi", "ja")]
+    result = compare(run.records, expected)
+    assert result.equal, result.summary() + "\n" + problems(run.log)
+    got = [r for r in run.records if r["translation_key"] in embedded]
+    assert len(got) == 2 * len(embedded)
+    assert all(r["published_at"] and r["source_name"] and r["source_url"] for r in got)
+    assert "newscrawl/field/published_at/embedded" in run.log
+    assert "newscrawl/render/" not in run.log

@@ -20,8 +20,6 @@ from newscrawl.extract.structured import StructuredLayer
 from newscrawl.extract.textual import TextPatternLayer
 
 LAYERS: tuple[type[Layer], ...] = (EmbeddedLayer, StructuredLayer, SiteLayer, TextPatternLayer, GenericLayer)
-# The layers that may say whether a page is an article at all, in the order they are asked.
-_DECLARING = 2
 # Metadata first: the body layers leave the resolved title, lead, outlet and authors out of
 # the body; the source link comes from the body's source line, so it follows the body.
 FIELDS = (
@@ -48,7 +46,7 @@ def _present(value: Any) -> bool:
 def extract_article(ctx: PageContext) -> Extraction:
     """Extract every article field of ``ctx`` through the layers."""
     result = Extraction()
-    layers = [layer_cls(ctx, result.fields) for layer_cls in LAYERS]
+    layers = [layer for layer_cls in LAYERS if (layer := layer_cls(ctx, result.fields)).has_answers()]
     site_layer = next(layer for layer in layers if isinstance(layer, SiteLayer))
     for name in FIELDS:
         for layer in layers:
@@ -67,7 +65,7 @@ def extract_article(ctx: PageContext) -> Extraction:
                 result.fields[name] = value
             result.layers[name] = layer.name
             break
-    for layer in layers[:_DECLARING]:
+    for layer in layers:  # the first layer that can tell whether the page is an article
         declared = layer.get("is_article")
         if declared is not None:
             result.is_article = declared

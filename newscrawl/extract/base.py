@@ -29,6 +29,10 @@ class Layer:
         self.ctx = ctx
         self.resolved = resolved
 
+    def has_answers(self) -> bool:
+        """False when the layer can answer nothing on this page: the orchestrator skips it."""
+        return True
+
     def get(self, field: str) -> Any:
         """The layer's value for ``field``, or None when it has none."""
         method = getattr(self, field, None)

@@ -166,11 +166,13 @@ class PageContext:
     @cached_property
     def inline_scripts(self) -> list[str]:
         """Texts of the page's inline JavaScript ``<script>`` elements, in page order."""
-        return [
+        # Attributes first: the text of a JSON script (__NEXT_DATA__) runs to tens of KB.
+        found = (
             node.text
             for node in self._by_tag["script"]
-            if node.text and node.get("src") is None and _is_javascript(node.get("type"))
-        ]
+            if node.get("src") is None and _is_javascript(node.get("type"))
+        )
+        return [text for text in found if text]
 
     @cached_property
     def next_data_raw(self) -> bytes | None:

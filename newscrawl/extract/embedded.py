@@ -200,7 +200,8 @@ def may_hold_article(raw: bytes) -> bool:
     Most payloads (menus, settings, translations of the interface) have neither, and a byte
     search costs far less than parsing tens of KB of JSON.
     """
-    if _ESCAPE in raw:
+    # One-byte searches first: a memchr, far faster than a longer needle's on a long payload.
+    if b"\\" in raw and _ESCAPE in raw:
         return True
     return b"<" in raw and any(end in raw for end in _TITLE_KEY_ENDS)
 
@@ -613,6 +614,9 @@ class EmbeddedLayer(Layer):
     def _article(self) -> list[Candidate]:
         candidates = page_candidates(self.ctx)
         return choose(candidates, page_identity(self.ctx)) if candidates else []
+
+    def has_answers(self) -> bool:
+        return bool(self._article)
 
     def _read(self, field: str) -> Any:
         reader, fields = READERS[field]
