@@ -1,10 +1,13 @@
 """Tests of the mirror's pages that need a browser (``build_site(js=True)``): the default site is
 unchanged, browser-only articles cannot be reached without a browser, the JSON API answers, and
-(slow) a real headless Chromium renders the JS listing, the load-more listing and the
-client-rendered article bodies."""
+(slow) a real headless Chromium renders the JS listing, the load-more listing, the
+client-rendered article bodies and the dateline drawn on ``client_meta`` pages (layout D pages
+whose data lacks the date and the outlet's name)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import re
 import urllib.error
@@ -24,6 +27,7 @@ from tests.mirror.model import (
     EMBEDDED_LAYOUTS,
     JS_CATEGORIES,
     JS_PAGINATION_STYLES,
+    Article,
     SiteModel,
     add_articles,
     api_category_path,
@@ -34,10 +38,16 @@ from tests.mirror.model import (
     category_path,
     home_path,
 )
-from tests.mirror.render import Page, PageMap, SiteRenderer, render_site
+from tests.mirror.render import Page, PageMap, SiteRenderer, date_text, render_site
 from tests.mirror.server import MirrorServer, lookup_key
-from tests.mirror.truth import normalize_text, split_browser_only, truth_records
-from tests.test_mirror import assert_read_back
+from tests.mirror.truth import (
+    DRAWN_FIELDS,
+    normalize_text,
+    split_browser_only,
+    truth_records,
+    without_browser,
+)
+from tests.test_mirror import assert_read_back, next_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -138,6 +148,30 @@ def expected_listing(site: SiteModel, slug: str, lang: str) -> list[str]:
     return [article_path(lang, a.slug) for a in site.listing(slug, lang)]
 
 
+def without_client_meta(art: Article) -> Article:
+    """A copy of ``art`` with no version marked ``client_meta``."""
+    return dataclasses.replace(art, versions={
+        lg: dataclasses.replace(ver, client_meta=False) for lg, ver in art.versions.items()})
+
+
+def cleared_site(site: SiteModel) -> SiteModel:
+    """A copy of ``site`` with no version marked ``client_meta`` (what the site would be
+    without them)."""
+    out = copy.deepcopy(site)
+    out.articles = {slug: without_client_meta(art) for slug, art in out.articles.items()}
+    return out
+
+
+def client_meta_paths(site: SiteModel) -> set[str]:
+    """Request targets of the ``client_meta`` pages and of their post API."""
+    out = set()
+    for art in site.articles.values():
+        for lang, ver in art.versions.items():
+            if ver.client_meta:
+                out |= {article_path(lang, art.slug), api_post_path(lang, art.slug)}
+    return out
+
+
 # --------------------------------------------------------------------------- default site
 
 
@@ -149,6 +183,7 @@ def test_default_site_is_unchanged() -> None:
         assert not plain.js_categories() and not plain.browser_listing_paths()
         assert plain.browser_only_urls() == set() and plain.client_rendered_urls() == set()
         assert split_browser_only(plain, truth_records(plain))[1] == []
+        assert plain.client_meta_urls() == set()
         pages = render_site(plain)
         assert pages == render_site(off)
         assert not [k for k in pages if k.startswith("/api/")]
@@ -164,7 +199,9 @@ def test_js_site_adds_only_its_sections() -> None:
     plain, js = build_site(), build_site(js=True)
     assert js == build_site(js=True)
     assert render_site(js) == render_site(build_site(js=True))
-    assert all(js.articles[slug] == art for slug, art in plain.articles.items())
+    # (client_meta flags aside: tested in test_client_meta_versions_change_only_their_pages)
+    assert all(without_client_meta(js.articles[slug]) == art
+               for slug, art in plain.articles.items())
     extra = [a for slug, a in js.articles.items() if slug not in plain.articles]
     assert sorted(c for a in extra for c in a.categories) == sorted(
         slug for slug, (_, n, _) in JS_CATEGORIES.items() for _ in range(n))
@@ -194,6 +231,45 @@ def test_js_site_adds_only_its_sections() -> None:
     # new articles never join a browser category
     added = add_articles(js, 30)
     assert not {c for a in added for c in a.categories} & set(JS_CATEGORIES)
+
+
+def test_client_meta_versions_change_only_their_pages(js_site: SiteModel) -> None:
+    drawn = js_site.client_meta_urls()
+    first_d = next(a for a in js_site.articles.values() if a.layout == "D")
+    # the first layout D article, in Vietnamese and one other language
+    assert {u.rsplit("/", 1)[1] for u in drawn} == {first_d.slug} and len(drawn) == 2
+    assert canonical_url("vi", first_d.slug) in drawn
+    assert [lg for lg, v in first_d.versions.items() if v.client_meta] == [
+        lg for lg in js_site.langs if canonical_url(lg, first_d.slug) in drawn]
+    assert not [v for a in js_site.articles.values() if a.layout != "D"
+                for v in a.versions.values() if v.client_meta]
+    assert first_d.outlet and first_d.source_url
+    assert not drawn & js_site.browser_only_urls()  # a crawl without a browser still emits them
+    assert build_site().client_meta_urls() == set()
+    assert build_site(js=True, embedded=0).client_meta_urls() == set()
+    assert build_site(js=True, seed=3, n_articles=30).client_meta_urls()
+    # every other page is byte-identical, and the truth is unchanged
+    cleared = cleared_site(js_site)
+    pages, before = render_site(js_site), render_site(cleared)
+    changed = {k for k in set(pages) | set(before) if pages.get(k) != before.get(k)}
+    assert changed == client_meta_paths(js_site)
+    assert {k for k in changed if k not in before} == {
+        k for k in changed if k.startswith("/api/")}
+    truth = truth_records(js_site)
+    assert truth == truth_records(cleared)
+    # without a browser: the same records, the drawn fields None on client_meta pages only
+    static, _ = split_browser_only(js_site, truth)
+    by_url = {r["url"]: r for r in truth}
+    for rec in static:
+        want = by_url[rec["url"]]
+        if rec["url"] in drawn:
+            assert want["published_at"] and want["source_name"]
+            assert rec == {**want, "published_at": None, "source_name": None}
+        else:
+            assert rec == want
+    assert {r["url"] for r in static} >= drawn and set(DRAWN_FIELDS) == {
+        "published_at", "source_name"}
+    assert without_browser(js_site, truth) != truth == without_browser(cleared, truth)
 
 
 # --------------------------------------------------------------------------- without a browser
@@ -272,6 +348,45 @@ def test_browser_pages_hold_nothing_without_a_browser(js_mirror: MirrorServer) -
         assert not [p for p in rec["body"].split("\n\n") if p in text], path
 
 
+def test_client_meta_pages_hold_no_date_or_outlet(js_mirror: MirrorServer) -> None:
+    """The static page of a ``client_meta`` version: its data lacks the date and the outlet's
+    name (and keeps the source URL and everything else); no markup shows them; its script
+    calls the post API."""
+    site, pages = js_mirror.site, js_mirror.pages
+    truth = {r["url"]: r for r in js_mirror.truth}
+    plain = SiteRenderer(cleared_site(site))
+    for url in sorted(site.client_meta_urls()):
+        path, rec = url.removeprefix(CANONICAL), truth[url]
+        art = site.articles[rec["translation_key"]]
+        html = pages[path].body.decode()
+        for shown in (rec["published_at"], art.published.isoformat(timespec="seconds"),
+                      date_text(art.published), date_text(art.published).replace("/", "\\/")):
+            assert shown not in html, (path, shown)
+        props = next_data(html)["props"]["pageProps"]
+        post = props["post"]
+        assert "publishedAt" not in post and post["source"] == {"url": rec["source_url"]}
+        # everything else is the data of the same page without client_meta
+        full = next_data(plain.article(plain.site.articles[art.slug], rec["lang"])
+                         )["props"]["pageProps"]
+        assert {k: v for k, v in props.items() if k != "post"} == {
+            k: v for k, v in full.items() if k != "post"}
+        assert {**post, "publishedAt": full["post"]["publishedAt"],
+                "source": full["post"]["source"]} == full["post"]
+        assert list(post) == [k for k in full["post"] if k != "publishedAt"]
+        assert full["post"]["source"]["name"] == rec["source_name"]
+        # the outlet's name: neither in the data nor in any markup (the footer's list of
+        # partner outlets names every outlet on every page)
+        doc = lxml.html.fromstring(html)
+        for footer in doc.xpath("//footer"):
+            footer.drop_tree()
+        assert rec["source_name"] not in lxml.html.tostring(doc, encoding="unicode"), path
+        root = doc.xpath("//div[@id='post-root']")
+        assert len(root) == 1 and len(root[0]) == 0 and not root[0].text
+        assert not doc.xpath("//time | //*[contains(@class,'post-detail')]")
+        scripts = doc.xpath("//script[not(@src) and not(@type)]/text()")
+        assert [s for s in scripts if api_post_path(rec["lang"], art.slug) in s], path
+
+
 def test_truth_matches_pages_as_a_browser_sees_them(js_mirror: MirrorServer) -> None:
     site, pages = js_mirror.site, js_mirror.pages
     records = [r for r in js_mirror.truth if r["sections"][0] in JS_CATEGORIES]
@@ -323,8 +438,22 @@ def test_json_endpoints_answer(js_mirror: MirrorServer) -> None:
         status, ctype, body = get(js_mirror, api_post_path(lang, slug))
         assert (status, ctype) == (200, "application/json; charset=utf-8")
         data = json.loads(body)
+        assert set(data) == {"slug", "lang", "url", "title", "body_html"}
         assert (data["slug"], data["lang"], data["url"]) == (slug, lang, url)
         assert_body(truth[url], data["body_html"])
+    # client_meta pages: the outlet and the date their data leaves out
+    assert site.client_meta_urls()
+    for url in site.client_meta_urls():
+        rec = truth[url]
+        art = site.articles[rec["translation_key"]]
+        status, ctype, body = get(js_mirror, api_post_path(rec["lang"], art.slug))
+        assert (status, ctype) == (200, "application/json; charset=utf-8")
+        data = json.loads(body)
+        assert (data["slug"], data["lang"], data["url"]) == (art.slug, rec["lang"], url)
+        assert data["source"] == {"name": rec["source_name"], "url": rec["source_url"]}
+        assert data["published_at"] == rec["published_at"]
+        assert data["published_at"].endswith("+07:00") and len(data["published_at"]) == 25
+        assert data["date"] == date_text(art.published)
     assert get(js_mirror, "/api/post/no-such-post?lang=vi")[0] == 404
 
 
@@ -388,6 +517,23 @@ def test_headless_chromium_renders_browser_pages(js_mirror: MirrorServer) -> Non
                 page.goto(base + url.removeprefix(CANONICAL), wait_until="domcontentloaded")
                 page.wait_for_selector(".post-detail-body p")
                 assert_body(truth[url], page.inner_html(".post-detail-body"))
+            # client_meta articles: title and body from the data, then outlet and date from
+            # the API, under the title
+            assert site.client_meta_urls()
+            for url in sorted(site.client_meta_urls()):
+                rec = truth[url]
+                page.goto(base + url.removeprefix(CANONICAL), wait_until="domcontentloaded")
+                page.wait_for_selector("#post-root time.post-detail-time")
+                assert normalize_text(page.inner_text("#post-root > h1")) == rec["title"]
+                meta = "#post-root > h1 + .post-detail-meta"
+                assert normalize_text(page.inner_text(f"{meta} .post-detail-source")) == \
+                    rec["source_name"]
+                time = page.query_selector(f"{meta} > time.post-detail-time")
+                assert time is not None
+                assert time.get_attribute("datetime") == rec["published_at"]
+                art = site.articles[rec["translation_key"]]
+                assert time.inner_text() == date_text(art.published)
+                assert_body(rec, page.inner_html("#post-root"))
         finally:
             browser.close()
     scripted = [u for u, kind in requests if kind in ("fetch", "xhr", "script", "document")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from urllib.parse import urlsplit
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.compare import compare
 from tests.crawl import crawl
-from tests.mirror.model import build_site
+from tests.mirror.model import api_post_path, build_site
 from tests.mirror.server import MirrorServer
 from tests.mirror.truth import split_browser_only
 
@@ -22,7 +23,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def js_mirror():
-    """A site with a JavaScript-built listing, a load-more listing and client-rendered articles."""
+    """A site with a JavaScript-built listing, a load-more listing, client-rendered article bodies
+    and pages whose date and outlet are drawn by a script (``client_meta``)."""
     with MirrorServer(build_site(js=True)) as server:
         yield server
 
@@ -33,6 +35,16 @@ PLAYWRIGHT_STARTED = "Starting download handler. Versions: scrapy-playwright=="
 
 def rendered_paths(log: str) -> list[str]:
     return [line for line in log.splitlines() if "newscrawl/render/" in line]
+
+
+# One counter of Scrapy's final stats dump: " 'newscrawl/render/article': 4,".
+RENDER_STAT = re.compile(r"'(newscrawl/render/[^']+)': (\d+)")
+
+
+def render_stats(log: str) -> dict[str, int]:
+    """The ``newscrawl/render/*`` counters of the crawl's final stats dump (other log lines
+    that name them, such as the "rendering is disabled" error, are skipped)."""
+    return {m[1]: int(m[2]) for line in rendered_paths(log) if (m := RENDER_STAT.search(line))}
 
 
 def test_auto_renders_exactly_the_pages_that_need_it(js_mirror, tmp_path):
@@ -51,21 +63,37 @@ def test_auto_renders_exactly_the_pages_that_need_it(js_mirror, tmp_path):
     assert api_calls
     listings = site.browser_listing_paths()
     client_rendered = {urlsplit(u).path for u in site.client_rendered_urls()}
-    stats = {line.split("'")[1]: int(line.rsplit(":", 1)[1].strip(" ,}")) for line in rendered_paths(run.log)}
+    stats = render_stats(run.log)
     assert stats.get("newscrawl/render/article", 0) == len(client_rendered)
     assert 0 < stats.get("newscrawl/render/listing", 0) <= len(listings)
+    # Pages drawn from their data that lack the date and outlet are rendered once each; the
+    # records above show the rendered dateline was read (published_at and source_name).
+    assert site.client_meta_urls()
+    assert stats.get("newscrawl/render/article_fields", 0) == len(site.client_meta_urls())
+    drawn_api = {api_post_path(rec["lang"], rec["translation_key"])
+                 for rec in js_mirror.truth if rec["url"] in site.client_meta_urls()}
+    assert drawn_api <= set(api_calls)
 
 
 def test_never_reports_what_it_could_not_render_and_exits_non_zero(js_mirror, tmp_path):
     run = crawl(js_mirror.base_url, tmp_path / "out.jsonl", "-s", "NEWSCRAWL_RENDER=never")
     assert run.returncode == 3, run.log[-3000:]
     assert "rendering is disabled (NEWSCRAWL_RENDER=never)" in run.log
+    # client_meta pages are emitted as they are (date and outlet None), without a render
     reachable, hidden = split_browser_only(js_mirror.site, list(js_mirror.truth))
     assert hidden
+    drawn = [r for r in reachable if r["url"] in js_mirror.site.client_meta_urls()]
+    assert drawn and all(r["published_at"] is None and r["source_name"] is None for r in drawn)
     result = compare(run.records, reachable)
     assert result.equal, result.summary()
     health = json.loads((tmp_path / "out.health.json").read_text())
     assert health["pages"]["not_rendered"] > 0 and not health["healthy"]
+    # ...and only pages that needed the browser count as not rendered (not the client_meta ones)
+    stats = render_stats(run.log)
+    assert "newscrawl/render/not_rendered/article_fields" not in stats
+    assert health["pages"]["not_rendered"] == stats["newscrawl/render/not_rendered"] == (
+        stats.get("newscrawl/render/not_rendered/article", 0)
+        + stats.get("newscrawl/render/not_rendered/listing", 0))
 
 
 def test_missing_browser_is_one_clear_error_and_the_static_pages_still_complete(js_mirror, tmp_path):
@@ -73,8 +101,10 @@ def test_missing_browser_is_one_clear_error_and_the_static_pages_still_complete(
     assert run.returncode == 3
     assert run.log.count("pages need a browser but rendering is disabled") == 1
     assert "/nonexistent/chromium is not an executable file" in run.log
+    # as with NEWSCRAWL_RENDER=never: client_meta pages without their date and outlet
     reachable, _ = split_browser_only(js_mirror.site, list(js_mirror.truth))
-    assert compare(run.records, reachable).equal
+    result = compare(run.records, reachable)
+    assert result.equal, result.summary()
 
 
 def test_playwright_starts_only_when_a_page_needs_the_browser(mirror, tmp_path):

@@ -20,7 +20,11 @@ is built by JavaScript from ``/api/category/<slug>?lang=<lang>&page=N``, a categ
 more" button, and article versions whose body is fetched from ``/api/post/<slug>?lang=<lang>``.
 Their articles are linked from nowhere else (no other listing, box, sitemap or feed):
 :meth:`SiteModel.browser_only_urls` names the truth URLs a crawl without a browser misses and
-:meth:`SiteModel.browser_listing_paths` the listing pages that need one.
+:meth:`SiteModel.browser_listing_paths` the listing pages that need one. With embedded articles,
+it also marks two versions of the first layout D article as ``client_meta``: their data lacks
+the date and the outlet's name, which a script draws from ``/api/post/<slug>?lang=<lang>``
+(:meth:`SiteModel.client_meta_urls`); a crawl without a browser still emits them, without those
+two fields.
 """
 
 from __future__ import annotations
@@ -268,6 +272,9 @@ class ArticleVersion:
     edited_blocks: tuple[Block, ...] | None = None
     client_body: bool = False
     """The page's body container is empty: a script fills it from ``/api/post/<slug>``."""
+    client_meta: bool = False
+    """Layout D only: the page's data leaves out the date and the outlet's name; a script
+    draws them from ``/api/post/<slug>`` (the rest still comes from the data)."""
 
     @property
     def lead(self) -> str:
@@ -426,6 +433,13 @@ class SiteModel:
         """Canonical URLs of the article versions whose body is rendered by a script."""
         return {canonical_url(lang, art.slug) for art in self.articles.values()
                 for lang, ver in art.versions.items() if ver.client_body}
+
+    def client_meta_urls(self) -> set[str]:
+        """Canonical URLs of the article versions whose date and outlet are drawn by a script
+        (their body comes from the page's data: a crawl without a browser emits them without
+        ``published_at`` and ``source_name``)."""
+        return {canonical_url(lang, art.slug) for art in self.articles.values()
+                for lang, ver in art.versions.items() if ver.client_meta}
 
     def browser_only_urls(self) -> set[str]:
         """Truth URLs a crawl without a browser cannot produce: every version of a
@@ -827,6 +841,21 @@ def _add_embedded(site: SiteModel, per_layout: int) -> None:
             add_article(site, article)
 
 
+def _add_client_meta(site: SiteModel) -> None:
+    """Mark the first layout D article's Vietnamese version and one other language version as
+    :attr:`ArticleVersion.client_meta`. Only flags change (no article is added and the shared
+    random stream is not touched), so every other page stays byte-identical."""
+    drawn = [a for a in site.articles.values() if a.layout == "D"]
+    if not drawn:
+        return
+    rng = random.Random(f"{site.seed}/client_meta")
+    art = drawn[0]
+    art.versions["vi"].client_meta = True
+    others = [lg for lg in site.langs if lg != "vi" and lg in art.versions]
+    if others:
+        art.versions[rng.choice(others)].client_meta = True
+
+
 def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS, *,
                unlisted: int = 0, page_padding_kb: int = 0, js: bool = False,
                embedded: int = 2) -> SiteModel:
@@ -863,6 +892,8 @@ def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LA
         _add_js_section(site)
     if n_articles and embedded:
         _add_embedded(site, embedded)
+        if js:
+            _add_client_meta(site)
     return site
 
 

@@ -27,7 +27,12 @@ JSON routes, rendered here as pages with ``Content-Type: application/json``:
   "page_size", "total", "has_more", "items": [{"slug", "path", "url", "title", "date",
   "published"}]}`` for every page of a browser category (``path`` is the site-relative href);
 - ``/api/post/<slug>?lang=<lang>`` → ``{"slug", "lang", "url", "title", "body_html"}`` for a
-  client-rendered article version (``body_html``: what ``.post-detail-body`` would hold).
+  client-rendered article version (``body_html``: what ``.post-detail-body`` would hold); for a
+  ``client_meta`` version (layout D) also ``"source": {"name", "url"}``, ``"published_at"`` (ISO
+  8601, ``+07:00``) and ``"date"`` (dd/mm/yyyy), which its page's data leaves out and a second
+  script (:data:`JS_DRAW_META`) draws into ``#post-root`` as
+  ``div.post-detail-meta > div.post-detail-source > span.source-name`` and
+  ``time.post-detail-time[datetime]``.
 """
 
 from __future__ import annotations
@@ -174,6 +179,21 @@ JS_DRAW_POST = (
     'root.appendChild(b);}if(document.readyState==="loading"){'
     'document.addEventListener("DOMContentLoaded",draw);}else{draw();}})();')
 """Layout D: draws title, lead and body from ``__NEXT_DATA__`` into ``#post-root``."""
+JS_DRAW_META = (
+    'ready(function(){getJSON(cfg.api).then(function(data){'
+    'var root=document.getElementById("post-root");if(!root){return;}'
+    'var meta=document.createElement("div");meta.className="post-detail-meta";'
+    'var src=document.createElement("div");src.className="post-detail-source";'
+    'var name=document.createElement("span");name.className="source-name";'
+    'name.textContent=data.source.name;src.appendChild(name);meta.appendChild(src);'
+    'var t=document.createElement("time");t.className="post-detail-time";'
+    't.setAttribute("datetime",data.published_at);t.textContent=data.date;meta.appendChild(t);'
+    'var h=root.querySelector("h1");root.insertBefore(meta,h?h.nextSibling:root.firstChild);'
+    '});});')
+"""Layout D, ``client_meta`` versions: draws the outlet and the date from the post API under
+the title. The wrapper is not ``.post-detail-info`` and the ``datetime`` sits on the element
+that carries ``.post-detail-time``: a crawler reading the site's selectors then takes the full
+time from the attribute, not the bare dd/mm/yyyy text of an outlet-and-date line."""
 FLIGHT_MODULES = (
     f'1:HL["{CSS}","style"]\n',
     '2:I[5312,["static/chunks/app/layout-2c9f41e7b0d3a586.js"],"SiteShell"]\n',
@@ -533,7 +553,7 @@ class SiteRenderer:
         for art in site.articles.values():
             for lang, ver in art.versions.items():
                 out[article_path(lang, art.slug)] = ("article", art.slug, lang)
-                if ver.client_body:
+                if ver.client_body or ver.client_meta:
                     out[api_post_path(lang, art.slug)] = ("api_post", art.slug, lang)
         for slug, removal in site.gone.items():
             for lang in removal.article.versions:
@@ -821,8 +841,14 @@ class SiteRenderer:
         body = self.body_html(art, ver)
         if "nfd" in ver.quirks:
             body = unicodedata.normalize("NFD", body)
-        return {"slug": art.slug, "lang": lang, "url": canonical_url(lang, art.slug),
-                "title": ver.title, "body_html": body}
+        data: dict[str, Any] = {"slug": art.slug, "lang": lang,
+                                "url": canonical_url(lang, art.slug), "title": ver.title,
+                                "body_html": body}
+        if ver.client_meta:
+            data |= {"source": {"name": art.outlet, "url": art.source_url},
+                     "published_at": iso_local(art.published),
+                     "date": date_text(art.published)}
+        return data
 
     def listing_pages(self, cat: Category, lang: str) -> dict[str, str]:
         """Every page of a category listing, keyed by each request target that serves it."""
@@ -1199,17 +1225,22 @@ class SiteRenderer:
     def _layout_d(self, art: Article, ver: ArticleVersion
                   ) -> tuple[str, str, NextData | None, str]:
         """Next.js pages router: an empty ``#post-root`` drawn by a script from
-        ``__NEXT_DATA__`` (decoys first, then ``post``)."""
+        ``__NEXT_DATA__`` (decoys first, then ``post``). A ``client_meta`` version's ``post``
+        has no ``publishedAt`` and its ``source`` only the URL: a second script draws the date
+        and the outlet from the post API."""
         lang, site = ver.lang, self.site
         post: dict[str, Any] = {"title": ver.title, "slug": art.slug, "lang": lang}
         if ver.lead:
             post["excerpt"] = ver.lead
         post["content"] = self.body_html(art, ver, source_line=False)
-        post["publishedAt"] = iso_local(art.published)
+        if not ver.client_meta:
+            post["publishedAt"] = iso_local(art.published)
         if art.modified:
             post["updatedAt"] = iso_local(art.modified)
         if art.outlet:
-            post["source"] = {"name": art.outlet, "url": art.source_url}
+            # A client_meta version keeps the source URL in its data: only the name is drawn.
+            post["source"] = ({"url": art.source_url} if ver.client_meta
+                              else {"name": art.outlet, "url": art.source_url})
         post["categories"] = [{"slug": s, "name": site.categories[s].labels[lang]}
                               for s in art.categories]
         post["tags"] = [{"slug": t, "name": site.tags[t].labels[lang]} for t in art.tags]
@@ -1224,8 +1255,10 @@ class SiteRenderer:
                                   for a in self._decoy_posts(art, lang)],
                  "post": nfd(post) if "nfd" in ver.quirks else post}
         content = '<div class="ant-layout-content"><div id="post-root"></div></div>'
-        return ("", content, ("/[...slug]", {"slug": [art.slug]}, props),
-                f"<script>{JS_DRAW_POST}</script>")
+        tail = f"<script>{JS_DRAW_POST}</script>"
+        if ver.client_meta:
+            tail += inline_script(JS_DRAW_META, {"api": api_post_path(lang, art.slug)})
+        return "", content, ("/[...slug]", {"slug": [art.slug]}, props), tail
 
     def _flight_post(self, art: Article, ver: ArticleVersion, body: str) -> dict[str, Any]:
         """Layout E's article object in the article's key spelling (see the module docs)."""

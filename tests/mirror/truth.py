@@ -110,12 +110,30 @@ def truth_records(site: SiteModel) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["url"])
 
 
+DRAWN_FIELDS = ("published_at", "source_name")
+"""Fields a ``client_meta`` page shows only once a script has drawn them."""
+
+
+def without_browser(site: SiteModel, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` as a crawl without a browser emits them: on a ``client_meta`` page (see
+    :meth:`SiteModel.client_meta_urls`) :data:`DRAWN_FIELDS` are None and the rest is equal
+    (title and body are in the page's data, so ``content_hash`` and ``word_count`` stay); other
+    records are kept as they are. Browser-only pages are not removed (see
+    :func:`split_browser_only`); ``records`` are not modified."""
+    drawn = site.client_meta_urls()
+    return [{**r, **dict.fromkeys(DRAWN_FIELDS)} if r["url"] in drawn else r for r in records]
+
+
 def split_browser_only(site: SiteModel, records: list[dict[str, Any]]
                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``records`` split into (what a crawl without a browser can produce, what needs one), by
-    :meth:`SiteModel.browser_only_urls`; without ``build_site(js=True)`` the second is empty."""
+    """``records`` split into (what a crawl without a browser produces, what needs one), by
+    :meth:`SiteModel.browser_only_urls`; without ``build_site(js=True)`` the second is empty.
+
+    The first list holds the records as such a crawl emits them (:func:`without_browser`: a
+    ``client_meta`` page without its date and outlet); ``records`` are not modified.
+    """
     hidden = site.browser_only_urls()
-    return ([r for r in records if r["url"] not in hidden],
+    return (without_browser(site, [r for r in records if r["url"] not in hidden]),
             [r for r in records if r["url"] in hidden])
 
 
