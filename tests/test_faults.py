@@ -245,7 +245,8 @@ def assert_article(run: Run, site: Site, path: str) -> None:
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
     """A small mirror (30 articles, vi + en) of its own, so faults never touch other tests."""
-    server = MirrorServer(build_site(seed=11, n_articles=30, langs=("vi", "en"))).start()
+    # No embedded-data layouts: the faults are aimed at pages whose article is in their markup.
+    server = MirrorServer(build_site(seed=11, n_articles=30, langs=("vi", "en"), embedded=0)).start()
     truth = [r for r in server.truth if r["lang"] == "vi"]
     # Deliberate duplicates are left alone: only one of each pair is ever emitted.
     free = sorted(r["url"].removeprefix(CANONICAL) for r in truth if "_dup_group" not in r)
