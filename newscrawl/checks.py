@@ -7,10 +7,10 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from newscrawl.incremental import parse_durations
+from newscrawl.cluster.workers import is_redis_uri
 from newscrawl.render import render_mode
 from newscrawl.state import StateError, open_state
-from newscrawl.workers import is_redis_uri
+from newscrawl.state.incremental import parse_durations
 
 _POSITIVE_INTS = (
     "NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP", "CONCURRENT_REQUESTS",
@@ -82,7 +82,7 @@ def _cluster_problem(settings: BaseSettings, uri: str) -> str | None:
     interval = settings.getfloat("NEWSCRAWL_HEARTBEAT_INTERVAL")
     if settings.getfloat("NEWSCRAWL_WORKER_TIMEOUT") < 2 * interval:
         return "invalid setting NEWSCRAWL_WORKER_TIMEOUT: must be ≥ 2 × NEWSCRAWL_HEARTBEAT_INTERVAL"
-    from newscrawl.redis_state import connect  # here: a single-machine crawl needs no Redis client
+    from newscrawl.state.redis_store import connect  # here: a single-machine crawl needs no Redis client
 
     try:
         connect(uri).close()

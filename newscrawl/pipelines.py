@@ -17,7 +17,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.items import RECORD_KEYS, fields_of
 from newscrawl.sites import vietnamvn as site
-from newscrawl.statekeeper import FETCH_KEY, find_state
+from newscrawl.state.keeper import FETCH_KEY, find_state
 
 _CANONICAL_URL = re.compile(
     r"^" + re.escape(site.CANONICAL_ORIGIN) + r"(?:/[a-z]{2}(?:-[a-z]{2})?)?/[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -134,7 +134,7 @@ class StatePipeline:
     Sets ``status`` (``new``/``updated``) and ``version``; an article whose content hash is
     unchanged is not emitted again (``newscrawl/unchanged``), whatever the mode, nor one whose
     text another URL in its language already carries (``duplicate_content``). The state
-    itself is written after the feed write, by :class:`newscrawl.statekeeper.StateKeeper`.
+    itself is written after the feed write, by :class:`newscrawl.state.keeper.StateKeeper`.
     """
 
     def __init__(self, crawler: Crawler) -> None:

@@ -48,9 +48,9 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
     # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
-    "newscrawl.statekeeper.StateKeeper": 100,
+    "newscrawl.state.keeper.StateKeeper": 100,
     "newscrawl.health.HealthReport": 200,
-    # A redis:// NEWSCRAWL_STATE_URI adds newscrawl.cluster.ClusterWorker (newscrawl.workers).
+    # A redis:// NEWSCRAWL_STATE_URI adds newscrawl.cluster.scheduler.ClusterWorker (see cluster/workers.py).
 }
 
 # --- items and output ----------------------------------------------------------------------
@@ -60,7 +60,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.StatePipeline": 300,
 }
 # One JSON Lines file per run; orjson serves every JSON Lines format name (also `-O x.jsonl`).
-# A feed is written as `<name>.part` and renamed when complete (newscrawl.feeds).
+# A feed is written as `<name>.part` and renamed when complete (newscrawl.feedfiles).
 # %(output_dir)s is NEWSCRAWL_OUTPUT_DIR made absolute (the spider's `output_dir`);
 # %(batch_time)s is the start time with microseconds, so two runs never share a feed name.
 NEWSCRAWL_OUTPUT_DIR = "output"
@@ -68,8 +68,8 @@ FEEDS = {
     "%(output_dir)s/%(name)s/%(batch_time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
 FEED_STORAGES = {
-    "": "newscrawl.feeds.AtomicFileFeedStorage",
-    "file": "newscrawl.feeds.AtomicFileFeedStorage",
+    "": "newscrawl.feedfiles.AtomicFileFeedStorage",
+    "file": "newscrawl.feedfiles.AtomicFileFeedStorage",
 }
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.exporters.OrjsonLinesExporter",
@@ -100,7 +100,7 @@ NEWSCRAWL_SITEMAP_LASTMOD_MARGIN = "1d"
 # An incremental run stops paginating a category after this many pages of known articles.
 NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
 
-# --- distributed crawling (newscrawl.cluster): NEWSCRAWL_STATE_URI=redis://HOST:PORT/DB -------
+# --- distributed crawling (newscrawl.cluster.scheduler): NEWSCRAWL_STATE_URI=redis://HOST:PORT/DB -------
 # Workers started with the same Redis URI join one crawl: scrapy-redis's scheduler and duplicate
 # filter (always persistent, keys per crawl), the state in Redis, one feed per worker named
 # <start time>-<worker id>.jsonl. Fold the feeds of all workers with `python -m newscrawl.snapshot`.

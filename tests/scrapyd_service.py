@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newscrawl.scrapyd_api import ScrapydError, call
+from newscrawl.tools.scrapyd_api import ScrapydError, call
 
 CONFIG = """[scrapyd]
 bind_address = 127.0.0.1

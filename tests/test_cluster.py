@@ -15,13 +15,19 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl import settings as project_settings
 from newscrawl.checks import settings_problem
-from newscrawl.cluster import TAKEN, ClusterScheduler, ClusterWorker, FingerprintDupeFilter, crawl_stats
-from newscrawl.incremental import parse_durations, recheck_due
+from newscrawl.cluster.scheduler import (
+    TAKEN,
+    ClusterScheduler,
+    ClusterWorker,
+    FingerprintDupeFilter,
+    crawl_stats,
+)
+from newscrawl.cluster.workers import FEED_WITH_WORKER, cluster_settings, worker_id
 from newscrawl.items import complete_record
 from newscrawl.normalize.text import article_id
-from newscrawl.redis_state import PASSWORD_VARIABLE, CrawlKeys, RedisStateStore, connect
 from newscrawl.state import StateError, open_state
-from newscrawl.workers import FEED_WITH_WORKER, cluster_settings, worker_id
+from newscrawl.state.incremental import parse_durations, recheck_due
+from newscrawl.state.redis_store import PASSWORD_VARIABLE, CrawlKeys, RedisStateStore, connect
 from tests.redis_service import running_redis
 from tests.scrapyd_service import free_port
 
@@ -223,7 +229,7 @@ def test_idle_worker_closes_only_after_the_crawl_has_been_quiet_for_the_idle_tim
     one.start_run(SPIDER, 1.0)
     two.start_run(SPIDER, 1.0)
     crawler = get_crawler(settings_dict={"NEWSCRAWL_STATE_URI": one.uri, "NEWSCRAWL_IDLE_TIMEOUT": 0.3})
-    monkeypatch.setattr("newscrawl.cluster.find_state", lambda crawler: one)
+    monkeypatch.setattr("newscrawl.cluster.scheduler.find_state", lambda crawler: one)
     worker = ClusterWorker(crawler)
     two.heartbeat("busy")
     with pytest.raises(DontCloseSpider):
@@ -248,11 +254,12 @@ def test_worker_stats_are_kept_per_worker_and_summed(redis_url):
 def test_cluster_settings_switch_on_with_a_redis_uri_only(redis_url):
     assert cluster_settings(project()) == {}
     changes = cluster_settings(project(NEWSCRAWL_STATE_URI=redis_url))
-    assert changes["SCHEDULER"] == "newscrawl.cluster.ClusterScheduler" and changes["SCHEDULER_PERSIST"]
-    assert changes["DUPEFILTER_CLASS"] == "newscrawl.cluster.FingerprintDupeFilter"
+    assert changes["SCHEDULER"] == "newscrawl.cluster.scheduler.ClusterScheduler"
+    assert changes["SCHEDULER_PERSIST"]
+    assert changes["DUPEFILTER_CLASS"] == "newscrawl.cluster.scheduler.FingerprintDupeFilter"
     assert list(changes["FEEDS"]) == [FEED_WITH_WORKER]
-    assert changes["EXTENSIONS"]["newscrawl.cluster.ClusterWorker"] > changes["EXTENSIONS"][
-        "newscrawl.statekeeper.StateKeeper"
+    assert changes["EXTENSIONS"]["newscrawl.cluster.scheduler.ClusterWorker"] > changes["EXTENSIONS"][
+        "newscrawl.state.keeper.StateKeeper"
     ]
     # A feed the user chose is left alone; the stats collector stays Scrapy's own.
     chosen = project(NEWSCRAWL_STATE_URI=redis_url, FEEDS={"out.jsonl": {"format": "jsonlines"}})

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
-from newscrawl import deploy, schedule
-from newscrawl.cluster import crawl_stats
-from newscrawl.snapshot import build_snapshot, feed_files
+from newscrawl.cluster.scheduler import crawl_stats
+from newscrawl.tools import deploy, schedule
+from newscrawl.tools.snapshot import build_snapshot, feed_files
 from tests.compare import compare, read_jsonl
 from tests.crawl import FAST, ROOT, _environment
 from tests.scrapyd_service import running_scrapyd

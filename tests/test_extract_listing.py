@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from parsel import Selector
 
-from newscrawl.extract.listing import ListingItem, listing_base, listing_items, next_page, page_number
+from newscrawl.discovery.listing import ListingItem, listing_base, listing_items, next_page, page_number
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 from tests.mirror.model import LANGS, PAGINATION_STYLES, Category, SiteModel, build_site, canonical_url
 from tests.mirror.render import UI, Page, render_site

@@ -3,7 +3,7 @@
 import contextlib
 import json
 
-from newscrawl.feeds import AtomicFileFeedStorage, complete_records, recover_partial_feed
+from newscrawl.feedfiles import AtomicFileFeedStorage, complete_records, recover_partial_feed
 
 
 def test_feed_is_invisible_until_complete(tmp_path):
@@ -96,7 +96,7 @@ def test_recovery_of_an_append_run_continues_the_feed(tmp_path):
 
 
 def test_a_part_file_written_by_a_live_crawl_is_left_alone(tmp_path):
-    from newscrawl.feeds import in_use
+    from newscrawl.feedfiles import in_use
 
     storage = AtomicFileFeedStorage(str(tmp_path / "live.jsonl"))
     file = storage.open(None)

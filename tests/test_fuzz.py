@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 from parsel import Selector
 
+from newscrawl.discovery.listing import listing_base, listing_items, next_page, page_number
 from newscrawl.extract import blocks, patterns
 from newscrawl.extract.article import FIELDS, LAYERS, extract_article
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
-from newscrawl.extract.listing import listing_base, listing_items, next_page, page_number
 from newscrawl.normalize import text as ntext
 from newscrawl.normalize.dates import find_date_in_text, parse_date
 from newscrawl.sites import vietnamvn as site

@@ -2,8 +2,15 @@
 
 import pytest
 
-from newscrawl.incremental import FETCH_CHANGED, FETCH_NEW, FETCH_RECHECK, SKIP_KNOWN, decide, parse_durations
 from newscrawl.state import ArticleState
+from newscrawl.state.incremental import (
+    FETCH_CHANGED,
+    FETCH_NEW,
+    FETCH_RECHECK,
+    SKIP_KNOWN,
+    decide,
+    parse_durations,
+)
 
 HOUR, DAY = 3600.0, 86400.0
 SCHEDULE = parse_durations("1h,1d,7d,30d")

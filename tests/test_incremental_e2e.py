@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl import deploy, schedule
+from newscrawl.tools import deploy, schedule
 from tests.compare import compare, read_jsonl
 from tests.crawl import crawl
 from tests.mirror.model import add_articles, advance_clock, build_site, change_article, remove_article

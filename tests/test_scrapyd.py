@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl import deploy, schedule
-from newscrawl.scrapyd_api import ScrapydError, call
+from newscrawl.tools import deploy, schedule
+from newscrawl.tools.scrapyd_api import ScrapydError, call
 from tests.compare import compare, read_jsonl
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from newscrawl.extract.sitemaps import (
+from newscrawl.discovery.sitemaps import (
     CATEGORIES,
     DAY,
     NEWS,

@@ -2,7 +2,7 @@
 
 import json
 
-from newscrawl.snapshot import build_snapshot, feed_files, main
+from newscrawl.tools.snapshot import build_snapshot, feed_files, main
 
 
 def write(path, *records, tail=b""):

@@ -16,7 +16,7 @@ from newscrawl.items import ArticleItem, complete_record
 from newscrawl.normalize.text import article_id
 from newscrawl.pipelines import StatePipeline
 from newscrawl.state import ResourceState, SqliteStateStore, StateError, default_state_path, open_state
-from newscrawl.statekeeper import FETCH_KEY
+from newscrawl.state.keeper import FETCH_KEY
 
 URL = "https://www.vietnam.vn/en/bai-viet-thu-nghiem-so-mot"
 
@@ -200,7 +200,7 @@ def test_state_pipeline_drops_tombstones_of_unknown_articles(store, monkeypatch)
 def test_due_for_recheck_agrees_with_the_python_rule(store):
     import random
 
-    from newscrawl.incremental import parse_durations, recheck_due
+    from newscrawl.state.incremental import parse_durations, recheck_due
 
     schedule = parse_durations("1h,1d,7d,30d")
     rng = random.Random(5)

@@ -23,12 +23,12 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import CrawlArguments, parse_arguments
+from newscrawl.cluster.workers import cluster_settings, worker_id
+from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
+from newscrawl.discovery.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
-from newscrawl.extract.listing import has_load_more_button, listing_items, next_page, page_number
-from newscrawl.extract.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
-from newscrawl.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.items import ArticleItem, complete_record
 from newscrawl.loaders import load_article
 from newscrawl.normalize.text import article_id
@@ -43,9 +43,9 @@ from newscrawl.render import (
 )
 from newscrawl.sites import vietnamvn as site
 from newscrawl.state import ArticleState, ResourceState, StateStore
-from newscrawl.statekeeper import FETCH_KEY, StateKeeper, find_state
+from newscrawl.state.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
+from newscrawl.state.keeper import FETCH_KEY, StateKeeper, find_state
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
-from newscrawl.workers import cluster_settings, worker_id
 
 STATS = "newscrawl"
 # Discovery paths, for the end-of-crawl report of which path found what.

@@ -34,11 +34,11 @@ def cluster_settings(settings: BaseSettings) -> dict[str, Any]:
     if not is_redis_uri(settings.get("NEWSCRAWL_STATE_URI")):
         return {}
     changes: dict[str, Any] = {
-        "SCHEDULER": "newscrawl.cluster.ClusterScheduler",
+        "SCHEDULER": "newscrawl.cluster.scheduler.ClusterScheduler",
         "SCHEDULER_PERSIST": True,
-        "DUPEFILTER_CLASS": "newscrawl.cluster.FingerprintDupeFilter",
+        "DUPEFILTER_CLASS": "newscrawl.cluster.scheduler.FingerprintDupeFilter",
         # Heartbeat and idle waiting; after the state keeper (100), which joins the crawl.
-        "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "newscrawl.cluster.ClusterWorker": 150},
+        "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "newscrawl.cluster.scheduler.ClusterWorker": 150},
     }
     if settings.getpriority("FEEDS") <= SETTINGS_PRIORITIES["project"]:
         options = next(iter(settings.getdict("FEEDS").values()), {"format": "jsonlines"})

@@ -67,7 +67,9 @@ end
 
 # ARGV: prefix, url, id, lang, translation_key, fetched_at, status, etag, last_modified,
 # published_at, published_ts, content_hash, version, removed ('' stands for NULL).
-_LUA_RECORD_ITEM = _LUA_RECHECK + """
+_LUA_RECORD_ITEM = (
+    _LUA_RECHECK
+    + """
 local prefix, url = ARGV[1], ARGV[2]
 local akey = prefix .. 'article:' .. url
 local old = redis.call('HMGET', akey, 'lang', 'content_hash', 'removed')
@@ -97,9 +99,12 @@ if ARGV[14] ~= '1' and now[2] then
 end
 reindex(prefix, akey, url)
 """
+)
 
 # ARGV: prefix, url, fetched_at, status, etag, last_modified — updates a known URL only.
-_LUA_RECORD_FETCH = _LUA_RECHECK + """
+_LUA_RECORD_FETCH = (
+    _LUA_RECHECK
+    + """
 local prefix, url = ARGV[1], ARGV[2]
 local akey = prefix .. 'article:' .. url
 if redis.call('EXISTS', akey) == 0 then return 0 end
@@ -109,6 +114,7 @@ if ARGV[6] ~= '' then redis.call('HSET', akey, 'last_modified', ARGV[6]) end
 reindex(prefix, akey, url)
 return 1
 """
+)
 
 # ARGV: prefix, url, lang, slug, status, fetched_at.
 _LUA_RECORD_NOT_EMITTED = """
@@ -161,7 +167,9 @@ end
 
 # ARGV: prefix, spider, worker, now, heartbeat ttl (s). Joins the running crawl, or closes an
 # abandoned one (no live worker: all were killed) and opens a new one. Returns the crawl id.
-_LUA_JOIN = _LUA_CRAWL + """
+_LUA_JOIN = (
+    _LUA_CRAWL
+    + """
 local prefix, spider, worker, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local current_key = prefix .. 'crawl:current:' .. spider
 local id = redis.call('GET', current_key)
@@ -178,9 +186,12 @@ redis.call('HSET', crawl_key(prefix, id) .. ':workers', worker, 'running')
 redis.call('SET', crawl_key(prefix, id) .. ':alive:' .. worker, 'busy', 'EX', ttl)
 return id
 """
+)
 
 # ARGV: prefix, spider, crawl id, worker, outcome, now. Returns 1 when this closed the crawl.
-_LUA_LEAVE = _LUA_CRAWL + """
+_LUA_LEAVE = (
+    _LUA_CRAWL
+    + """
 local prefix, spider, id, worker, outcome, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local ck = crawl_key(prefix, id)
 redis.call('HSET', ck .. ':workers', worker, outcome)
@@ -189,6 +200,7 @@ if redis.call('HEXISTS', ck, 'outcome') == 1 or others_alive(prefix, id, worker)
 close_crawl(prefix, spider, id, now)
 return 1
 """
+)
 
 
 PASSWORD_VARIABLE = "NEWSCRAWL_REDIS_PASSWORD"

@@ -1,18 +1,4 @@
-"""Crawl state: what earlier runs fetched and emitted, per canonical article URL.
-
-``open_state(uri)`` picks the backend from ``NEWSCRAWL_STATE_URI``: a SQLite file path (the
-embedded default) or ``redis://`` for state shared by the workers of a distributed crawl
-(``newscrawl.redis_state``). The interface is
-deliberately small so both backends keep the same semantics:
-
-- ``get_many`` / ``get``: the known state of article URLs;
-- ``record_fetch``: a fetch that emitted nothing (unchanged re-check, 304);
-- ``record_item``: an emitted record — called only once it is durably in the feed;
-- ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
-- ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
-
-Timestamps are POSIX seconds (UTC).
-"""
+"""The crawl state in one SQLite file (the embedded default)."""
 
 from __future__ import annotations
 
@@ -20,90 +6,14 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
+
+from newscrawl.state.store import ArticleState, ResourceState, StateError
 
 SCHEMA_VERSION = 1
 _SQLITE_MAX_VARIABLES = 500
-
-
-class StateError(RuntimeError):
-    """The state store cannot be used (corrupt, locked, unwritable); the message names it."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleState:
-    """What the state knows of one article URL."""
-
-    url: str
-    id: str
-    lang: str
-    translation_key: str
-    first_seen: float
-    last_fetched: float | None
-    last_status: int | None
-    etag: str | None
-    last_modified: str | None
-    sitemap_lastmod: float | None
-    published_at: str | None
-    content_hash: str | None
-    version: int  # 0: seen, never emitted (not an article, or a duplicate of another URL)
-    removed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceState:
-    """Validators of a sitemap or feed from its last fetch."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    lastmod: float | None
-    fetched_at: float
-
-
-class StateStore(Protocol):
-    """The crawl state interface every backend implements."""
-
-    location: str
-
-    def get_many(self, urls: Iterable[str]) -> dict[str, ArticleState]: ...
-
-    def get(self, url: str) -> ArticleState | None: ...
-
-    def content_owner(self, lang: str, content_hash: str) -> str | None: ...
-
-    def due_for_recheck(self, now: float, schedule: Sequence[float]) -> list[str]: ...
-
-    def record_fetch(
-        self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> None: ...  # fmt: skip
-
-    def record_item(
-        self, record: dict[str, Any], *, fetched_at: float, status: int = 200, etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> None: ...  # fmt: skip
-
-    def record_not_emitted(
-        self, url: str, *, lang: str, slug: str, status: int, fetched_at: float
-    ) -> None: ...
-
-    def record_sitemap_lastmods(self, lastmods: Iterable[tuple[str, float]]) -> None: ...
-
-    def resource(self, url: str) -> ResourceState | None: ...
-
-    def record_resource(self, state: ResourceState) -> None: ...
-
-    def start_run(self, spider: str, started_at: float) -> int: ...
-
-    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None: ...
-
-    def last_completed_run(self, spider: str) -> tuple[float, float] | None: ...
-
-    def close(self) -> None: ...
 
 
 _SCHEMA = """
@@ -144,36 +54,6 @@ _ARTICLE_COLUMNS = (
     "url, id, lang, translation_key, first_seen, last_fetched, last_status, etag, last_modified, "
     "sitemap_lastmod, published_at, content_hash, version, removed"
 )
-
-
-def default_state_path() -> Path:
-    """Where state lives when ``NEWSCRAWL_STATE_URI`` is empty: one absolute path per user.
-
-    Absolute and outside the project, so ``scrapy crawl`` and Scrapyd jobs (which run in
-    their own working folders from an egg) share it.
-    """
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "newscrawl" / "state.sqlite3"
-
-
-def open_state(
-    uri: str | None, *, worker: str = "worker", recheck_schedule: Sequence[float] = (),
-    heartbeat_ttl: float = 30.0,
-) -> StateStore:  # fmt: skip
-    """Open the state store named by ``uri`` (a SQLite path, empty for the default, or a Redis URI).
-
-    ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
-    """
-    uri = (uri or "").strip()
-    if uri.startswith(("redis://", "rediss://", "unix://")):
-        # Imported here so a SQLite crawl never needs the Redis client.
-        from newscrawl.redis_state import RedisStateStore
-
-        return RedisStateStore(
-            uri, worker=worker, recheck_schedule=recheck_schedule, heartbeat_ttl=heartbeat_ttl
-        )
-    path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
-    return SqliteStateStore(path)
 
 
 def _epoch(iso: str | None) -> float | None:
@@ -272,7 +152,7 @@ class SqliteStateStore:
         """Emitted, live articles with a re-check point in ``(last fetch, now]``.
 
         Re-check points are the ``schedule`` delays after publication (after the first sighting
-        when the page gave no date); the SQL mirrors ``newscrawl.incremental.recheck_due``.
+        when the page gave no date); the SQL mirrors ``newscrawl.state.incremental.recheck_due``.
         """
         if not schedule:
             return []

@@ -18,11 +18,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.feeds import PART_SUFFIX, in_use, recover_partial_feed
-from newscrawl.incremental import parse_durations
+from newscrawl.cluster.workers import worker_id
+from newscrawl.feedfiles import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.items import fields_of
 from newscrawl.state import StateStore, open_state
-from newscrawl.workers import worker_id
+from newscrawl.state.incremental import parse_durations
 
 logger = logging.getLogger(__name__)
 FETCH_KEY = "_fetch"  # item field with the response's validators; never exported

@@ -2,7 +2,7 @@
 
 ``NEWSCRAWL_STATE_URI=redis://…`` is the one switch. ``workers.cluster_settings`` then puts
 scrapy-redis's scheduler in (through :class:`ClusterScheduler`), and the crawl state goes to
-Redis (:mod:`newscrawl.redis_state`), where workers join one cluster-wide crawl. The
+Redis (:mod:`newscrawl.state.redis_store`), where workers join one cluster-wide crawl. The
 scrapy-redis traps this module handles:
 
 - the queue and duplicate filter are *always* persisted (a worker that closes would
@@ -37,9 +37,9 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from newscrawl.redis_state import CrawlKeys, RedisStateStore, connect
-from newscrawl.statekeeper import find_state
-from newscrawl.workers import is_redis_uri
+from newscrawl.cluster.workers import is_redis_uri
+from newscrawl.state.keeper import find_state
+from newscrawl.state.redis_store import CrawlKeys, RedisStateStore, connect
 
 logger = logging.getLogger(__name__)
 STATS = "newscrawl/cluster"

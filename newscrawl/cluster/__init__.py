@@ -1,0 +1,1 @@
+"""Distributed crawling on Redis: scrapy-redis scheduler and filter per crawl, worker identity."""

@@ -1,0 +1,1 @@
+"""Finding article URLs: listing pages and their pagination, sitemaps and RSS feeds."""

@@ -1,0 +1,53 @@
+"""Crawl state: what earlier runs fetched and emitted, per canonical article URL.
+
+``open_state(uri)`` picks the backend from ``NEWSCRAWL_STATE_URI``: a SQLite file path (the
+embedded default) or ``redis://`` for state shared by the workers of a distributed crawl
+(:mod:`newscrawl.state.redis_store`). The interface is
+deliberately small so both backends keep the same semantics:
+
+- ``get_many`` / ``get``: the known state of article URLs;
+- ``record_fetch``: a fetch that emitted nothing (unchanged re-check, 304);
+- ``record_item``: an emitted record — called only once it is durably in the feed;
+- ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
+- ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
+
+Timestamps are POSIX seconds (UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from newscrawl.state.sqlite_store import SqliteStateStore
+from newscrawl.state.store import ArticleState, ResourceState, StateError, StateStore, default_state_path
+
+__all__ = [
+    "ArticleState",
+    "ResourceState",
+    "SqliteStateStore",
+    "StateError",
+    "StateStore",
+    "default_state_path",
+    "open_state",
+]
+
+
+def open_state(
+    uri: str | None, *, worker: str = "worker", recheck_schedule: Sequence[float] = (),
+    heartbeat_ttl: float = 30.0,
+) -> StateStore:  # fmt: skip
+    """Open the state store named by ``uri`` (a SQLite path, empty for the default, or a Redis URI).
+
+    ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
+    """
+    uri = (uri or "").strip()
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        # Imported here so a SQLite crawl never needs the Redis client.
+        from newscrawl.state.redis_store import RedisStateStore
+
+        return RedisStateStore(
+            uri, worker=worker, recheck_schedule=recheck_schedule, heartbeat_ttl=heartbeat_ttl
+        )
+    path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
+    return SqliteStateStore(path)

@@ -1,0 +1,96 @@
+"""The crawl state's contract: records of what earlier runs saw, and the store protocol."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class StateError(RuntimeError):
+    """The state store cannot be used (corrupt, locked, unwritable); the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the state knows of one article URL."""
+
+    url: str
+    id: str
+    lang: str
+    translation_key: str
+    first_seen: float
+    last_fetched: float | None
+    last_status: int | None
+    etag: str | None
+    last_modified: str | None
+    sitemap_lastmod: float | None
+    published_at: str | None
+    content_hash: str | None
+    version: int  # 0: seen, never emitted (not an article, or a duplicate of another URL)
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceState:
+    """Validators of a sitemap or feed from its last fetch."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    lastmod: float | None
+    fetched_at: float
+
+
+class StateStore(Protocol):
+    """The crawl state interface every backend implements."""
+
+    location: str
+
+    def get_many(self, urls: Iterable[str]) -> dict[str, ArticleState]: ...
+
+    def get(self, url: str) -> ArticleState | None: ...
+
+    def content_owner(self, lang: str, content_hash: str) -> str | None: ...
+
+    def due_for_recheck(self, now: float, schedule: Sequence[float]) -> list[str]: ...
+
+    def record_fetch(
+        self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def record_item(
+        self, record: dict[str, Any], *, fetched_at: float, status: int = 200, etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def record_not_emitted(
+        self, url: str, *, lang: str, slug: str, status: int, fetched_at: float
+    ) -> None: ...
+
+    def record_sitemap_lastmods(self, lastmods: Iterable[tuple[str, float]]) -> None: ...
+
+    def resource(self, url: str) -> ResourceState | None: ...
+
+    def record_resource(self, state: ResourceState) -> None: ...
+
+    def start_run(self, spider: str, started_at: float) -> int: ...
+
+    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None: ...
+
+    def last_completed_run(self, spider: str) -> tuple[float, float] | None: ...
+
+    def close(self) -> None: ...
+
+
+def default_state_path() -> Path:
+    """Where state lives when ``NEWSCRAWL_STATE_URI`` is empty: one absolute path per user.
+
+    Absolute and outside the project, so ``scrapy crawl`` and Scrapyd jobs (which run in
+    their own working folders from an egg) share it.
+    """
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newscrawl" / "state.sqlite3"

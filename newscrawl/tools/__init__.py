@@ -1,0 +1,1 @@
+"""Offline commands: snapshot of the feeds, Scrapyd deploy and scheduling."""
