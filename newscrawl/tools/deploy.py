@@ -18,7 +18,7 @@ from pathlib import Path
 
 from newscrawl.tools.scrapyd_api import ScrapydError, call
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project: setup.py and the newscrawl package
 
 
 def build_egg(target_dir: Path) -> Path:
