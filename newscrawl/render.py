@@ -103,8 +103,14 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
             "headless": True,
             # Without these, Chromium reaches for Google's hosts on this closed network.
             "args": [
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
             ],
         },  # fmt: skip
         "PLAYWRIGHT_ABORT_REQUEST": "newscrawl.render.skip_heavy_resources",

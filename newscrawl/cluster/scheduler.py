@@ -251,4 +251,3 @@ def crawl_stats(server: redis.Redis, crawl_id: str) -> dict[str, Any]:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 total[stat] = total.get(stat, 0) + value
     return {"workers": per_worker, "total": total}
-

@@ -44,4 +44,3 @@ def cluster_settings(settings: BaseSettings) -> dict[str, Any]:
         options = next(iter(settings.getdict("FEEDS").values()), {"format": "jsonlines"})
         changes["FEEDS"] = {FEED_WITH_WORKER: options}
     return changes
-

@@ -73,12 +73,21 @@ ARTICLE_SELECTORS = {
     "container": (".post-detail-container", ".post-detail", "article", "[itemprop=articleBody]"),
     "title": ("h1.post-detail-title", ".post-detail-title", ".post-detail-container h1", "h1"),
     "summary": (
-        ".post-detail-sapo", ".post-detail-summary", ".post-sapo", ".sapo", ".post-detail-lead", ".post-lead",
+        ".post-detail-sapo",
+        ".post-detail-summary",
+        ".post-sapo",
+        ".sapo",
+        ".post-detail-lead",
+        ".post-lead",
     ),
     "body": (".post-detail-body", ".post-detail-content", "[itemprop=articleBody]", ".article-body"),
     # The outlet, shown twice (logo + name), alone or run together with the date.
     "source": (
-        ".post-detail-source", ".post-source", ".source-name", ".post-detail-info", ".post-author-info"
+        ".post-detail-source",
+        ".post-source",
+        ".source-name",
+        ".post-detail-info",
+        ".post-author-info",
     ),
     "date": (".post-detail-time", ".post-detail-date", ".post-time", ".post-date", "time"),
     "authors": (".post-author", ".post-detail-author", "[rel=author]", "[itemprop=author]"),
