@@ -38,11 +38,6 @@ class SiteUrl:
         """Canonical ``https://www.vietnam.vn`` URL, without query or fragment."""
         return site.CANONICAL_ORIGIN + self.path
 
-    @property
-    def listing_key(self) -> str:
-        """Path plus query: identifies one listing page."""
-        return self.path + (f"?{self.query}" if self.query else "")
-
 
 def _split_lang(segments: list[str]) -> tuple[str, list[str]]:
     if segments and segments[0] in site.PREFIXED_LANGUAGES:

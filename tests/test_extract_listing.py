@@ -151,7 +151,7 @@ def follow(markup: str, at: str = LISTING) -> str | None:
     found = next_page(Selector(text=f"<html><body>{markup}</body></html>"), page, MAPPER, BASE + at)
     if found is not None:
         assert found.kind == CATEGORY
-    return None if found is None else found.listing_key
+    return None if found is None else found.path + (f"?{found.query}" if found.query else "")
 
 
 QUERY_PAGER = '<div><a href="?page=1">1</a><a href="?page=2">2</a><a href="?page=3">3</a></div>'

@@ -23,7 +23,7 @@ from newscrawl.extract.article import FIELDS, LAYERS, extract_article
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize import text as ntext
-from newscrawl.normalize.dates import find_date_in_text, parse_date
+from newscrawl.normalize.dates import parse_date
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, classify_path
 
@@ -302,7 +302,10 @@ def test_text_normalisers(value: str) -> None:
     assert_clean(cleaned)
     assert "&nbsp;" not in cleaned.lower()
     assert ntext.clean_text(cleaned) == cleaned
-    assert ntext.is_blank(value) is (cleaned == "")
+    caption = ntext.clean_caption(value)
+    if caption is not None:
+        assert caption
+        assert_clean(caption)
     joined = ntext.join_paragraphs([value, None, value.upper(), ""])
     for paragraph in joined.split("\n\n") if joined else []:
         assert_clean(paragraph)
@@ -310,7 +313,8 @@ def test_text_normalisers(value: str) -> None:
     assert ntext.word_count(value) == len(value.split())
     assert re.fullmatch(r"[0-9a-f]{64}", ntext.content_hash(cleaned, value))
     assert re.fullmatch(r"[0-9a-f]{40}", ntext.article_id(CANONICAL + "/" + cleaned))
-    assert ntext.clean_text(None) == "" and ntext.dedouble_outlet(None) == "" and ntext.is_blank(None)
+    assert ntext.clean_text(None) == "" and ntext.dedouble_outlet(None) == ""
+    assert ntext.clean_caption(None) is None
 
 
 @FUZZ
@@ -334,9 +338,8 @@ def test_text_normalisers_on_leniently_decoded_bytes(raw: bytes, encoding: str) 
 @example("2569-01-05", "th")
 @example("5 mai 2025", "xx")  # unknown language: dateparser auto-detects (slow, so only here)
 def test_dates_are_none_or_iso_in_vietnam_time(value: str, lang: str) -> None:
-    """parse_date and find_date_in_text: None or ``YYYY-MM-DDTHH:MM:SS+07:00``."""
+    """parse_date: None or ``YYYY-MM-DDTHH:MM:SS+07:00``."""
     assert_date(parse_date(value, lang))
-    assert_date(find_date_in_text(value, lang))
 
 
 # --------------------------------------------------------------------------- extract.patterns

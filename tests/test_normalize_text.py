@@ -18,7 +18,6 @@ from newscrawl.normalize.text import (
     clean_text,
     content_hash,
     dedouble_outlet,
-    is_blank,
     join_paragraphs,
     word_count,
 )
@@ -70,21 +69,6 @@ NFD_VIET = unicodedata.normalize("NFD", "Việt Nam")
 )
 def test_clean_text(raw: str | None, expected: str) -> None:
     assert clean_text(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (None, True),
-        ("", True),
-        (" \n\t", True),
-        ("\u200b\u00a0&nbsp;", True),
-        ("x", False),
-        (" . ", False),
-    ],
-)
-def test_is_blank(value: str | None, expected: bool) -> None:
-    assert is_blank(value) is expected
 
 
 @pytest.mark.parametrize(

@@ -24,13 +24,13 @@ from dateparser.date import DateDataParser
 
 from newscrawl.normalize.text import clean_text
 
-__all__ = ["VN_TZ", "find_date_in_text", "http_date", "parse_date"]
+__all__ = ["VN_TZ", "http_date", "parse_date", "parse_epoch"]
 
 VN_TZ = timezone(timedelta(hours=7))
 
 _MIN_DATE = datetime(2000, 1, 1, tzinfo=VN_TZ)
 _MAX_AHEAD = timedelta(days=1)
-# A date field is short; longer strings are prose (use find_date_in_text) or junk, and would only
+# A date field is short; longer strings are prose or junk, and would only
 # cost dateparser time.
 _MAX_LEN = 256
 
@@ -88,8 +88,6 @@ _FLAGS = re.IGNORECASE
 _SHAPES = (_DMY, _YMD, _CJK, _VI_LONG)
 # parse_date: the whole (cleaned) string must be one date, optionally labelled.
 _FULL_PATTERNS = tuple(re.compile(rf"{_LABEL}{_core(shape)}\s*[.)]?", _FLAGS) for shape in _SHAPES)
-# find_date_in_text: the same shapes anywhere, but not glued to other digits.
-_SEARCH_PATTERNS = tuple(re.compile(rf"(?<!\d){_core(shape)}(?!\d)", _FLAGS) for shape in _SHAPES)
 
 _ISO_GATE_RE = re.compile(r"\d{4}-\d\d-\d\d(?:[Tt ]|$)")
 _TZ_OFFSET_RE = re.compile(r"([+-])\s*(\d{1,2})(?::?(\d{2}))?")
@@ -299,35 +297,3 @@ def parse_epoch(value: float | str | None, *, now: datetime | None = None) -> st
     except (OverflowError, OSError, ValueError):
         return None
     return _finish(moment, now)
-
-
-def find_date_in_text(text: str | None, lang: str = "vi", *, now: datetime | None = None) -> str | None:
-    """Return the first plausible numeric or CJK date inside a longer line, as ``parse_date``.
-
-    Handles lines such as ``"ZNewsZNews26/05/2026"``, ``"Báo Dân trí•25/08/2024"`` or
-    ``"Báo An GiangBáo An Giang13/07/2025 10:15"`` (a time next to the date is kept).
-    """
-    if not text or not isinstance(text, str):
-        return None
-    lang = lang or "vi"
-    text = clean_text(text)
-    if _is_thai(lang):
-        text = _buddhist_to_common(text)
-    pos = 0
-    while True:
-        match = _earliest(text, pos)
-        if match is None:
-            return None
-        found = _finish(_from_match(match), now)
-        if found:
-            return found
-        pos = match.start() + 1
-
-
-def _earliest(text: str, pos: int) -> re.Match[str] | None:
-    best: re.Match[str] | None = None
-    for pattern in _SEARCH_PATTERNS:
-        match = pattern.search(text, pos)
-        if match and (best is None or match.start() < best.start()):
-            best = match
-    return best

@@ -19,7 +19,6 @@ __all__ = [
     "clean_text",
     "content_hash",
     "dedouble_outlet",
-    "is_blank",
     "join_paragraphs",
     "word_count",
 ]
@@ -82,11 +81,6 @@ def _clean(value: str) -> str:
     if " " in value:
         value = _STRAY_SPACE_RE.sub("", value)
     return value
-
-
-def is_blank(value: str | None) -> bool:
-    """True when ``value`` is ``None`` or holds nothing visible once cleaned."""
-    return not clean_text(value)
 
 
 def join_paragraphs(paragraphs: Iterable[str | None]) -> str:

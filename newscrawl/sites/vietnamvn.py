@@ -25,12 +25,6 @@ LANGUAGES = (
 )  # fmt: skip
 PREFIXED_LANGUAGES = frozenset(LANGUAGES) - {DEFAULT_LANG}
 
-# Categories named in the site's footer; hints only — the crawl discovers the real list.
-KNOWN_CATEGORIES = (
-    "di-san", "nhan-vat", "doanh-nghiep", "tin-tuc", "he-thong-chinh-tri", "diem-den",
-    "san-pham", "viet-nam-hanh-phuc",
-)  # fmt: skip
-
 # First path segments that are never article slugs.
 RESERVED_SEGMENTS = frozenset(
     {
