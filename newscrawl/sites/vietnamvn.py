@@ -7,6 +7,9 @@ should know a vietnam.vn host name, class name or localised label.
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
+
+from newscrawl.sites.profile import Discovery, Labels, SiteProfile, UrlGrammar
 
 CANONICAL_ORIGIN = "https://www.vietnam.vn"
 CANONICAL_HOST = "www.vietnam.vn"
@@ -15,6 +18,8 @@ SITE_HOSTS = frozenset(
     {"www.vietnam.vn", "vietnam.vn", "vcdn.vietnam.vn", "vjs.vietnam.vn", "thongtin.vietnam.vn"}
 )
 DEFAULT_LANG = "vi"
+# Vietnam has kept UTC+7 without daylight saving since 1975: dates shown without a zone are in it.
+TIMEZONE = timezone(timedelta(hours=7))
 
 # Language prefixes seen on the site plus the ones its language switcher is likely to grow;
 # ``-a langs`` accepts only these so a typo fails at start instead of crawling nothing.
@@ -54,6 +59,17 @@ NEXT_PAGE_LABELS = frozenset(
         "следующая", "下一页", "下一頁", "加载更多", "다음", "더보기", "더 보기", "次へ",
         "もっと見る", "ถัดไป", "berikutnya", "selanjutnya", "»", "›", ">", ">>",
     }
+)  # fmt: skip
+# Buttons that load more items in place (matched as a whole label, never a word in a sentence).
+LOAD_MORE_LABELS = (
+    "load more", "see more", "view more", "more", "xem thêm", "tải thêm", "voir plus", "ver más",
+    "mehr laden", "더보기", "더 보기", "もっと見る", "加载更多", "更多",
+)  # fmt: skip
+# What a listing with no articles says, in the site's languages (a legitimately empty category).
+EMPTY_LISTING_LABELS = (
+    "no posts yet", "no posts", "no articles", "chưa có bài viết", "không có bài viết",
+    "aucun article", "no hay artículos", "keine beiträge", "nenhum artigo", "暂无文章",
+    "게시물이 없습니다", "記事はありません",
 )  # fmt: skip
 PAGE_QUERY_KEYS = ("page", "p", "trang", "pg")
 PAGE_PATH_RE = re.compile(r"/(?:page|trang)/(\d+)/?$")
@@ -117,3 +133,51 @@ CAPTION_CREDIT_WORDS = (
     "photo", "photos", "ảnh", "foto", "fotos", "fotó", "bild", "image", "illustration",
     "minh họa", "写真", "사진", "फोटो", "图", "图片", "照片", "รูป", "ภาพ", "фото", "source ảnh",
 )  # fmt: skip
+
+# --- the profile ---------------------------------------------------------------------
+# The constants above are read directly by modules not yet given a profile; new code takes
+# VIETNAM_VN (issue 15: the profile is passed in, not imported).
+VIETNAM_VN = SiteProfile(
+    name="vietnamvn",
+    canonical_origin=CANONICAL_ORIGIN,
+    hosts=SITE_HOSTS,
+    default_lang=DEFAULT_LANG,
+    languages=LANGUAGES,
+    urls=UrlGrammar(
+        category="category",
+        tags=("tag", "tags"),
+        authors=("author", "authors"),
+        reserved=RESERVED_SEGMENTS,
+        article_slug=ARTICLE_SLUG_RE,
+        category_slug=CATEGORY_SLUG_RE,
+        page_query_keys=PAGE_QUERY_KEYS,
+        page_path=PAGE_PATH_RE,
+    ),
+    discovery=Discovery(
+        sitemap="/sitemap.xml",
+        feed="{home}/sitemap.rss",
+        day_sitemap=re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml(?:\.gz)?$"),
+        category_sitemap=re.compile(r"sitemap-category"),
+        news_sitemap=re.compile(r"news-sitemap|sitemap-news"),
+        skipped_sitemaps=re.compile(r"sitemap-(?:tag|page|author|video|image)s?\.xml", re.IGNORECASE),
+    ),
+    labels=Labels(
+        next_page=NEXT_PAGE_LABELS,
+        load_more=LOAD_MORE_LABELS,
+        source=SOURCE_LABELS,
+        source_link=SOURCE_LINK_TEXTS,
+        comment=COMMENT_LABELS,
+        caption_credit=CAPTION_CREDIT_WORDS,
+        empty_listing=EMPTY_LISTING_LABELS,
+    ),
+    timezone=TIMEZONE,
+    title_suffix=TITLE_SUFFIX_RE,
+    site_header=SITE_HEADER_TEXT,
+    listing_links=LISTING_LINK_SELECTORS,
+    listing_excluded_areas=LISTING_EXCLUDED_AREAS,
+    listing_excluded_classes=LISTING_EXCLUDED_CLASSES,
+    listing_dates=LISTING_DATE_SELECTORS,
+    article=ARTICLE_SELECTORS,
+    body_exclude=BODY_EXCLUDE,
+    https_image_hosts=frozenset({"vstatic.vietnam.vn"}),
+)
