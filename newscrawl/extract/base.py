@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
@@ -13,6 +14,7 @@ from newscrawl.extract.blocks import IMAGE, BodyParts, assemble, walk
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize.dates import parse_date
 from newscrawl.normalize.text import clean_text
+from newscrawl.sites import vietnamvn as site
 
 
 class Layer:
@@ -61,6 +63,28 @@ class Layer:
     def date(self, raw: str | None) -> str | None:
         """A raw date string as ISO 8601 in the page's language, or None."""
         return parse_date(raw, self.ctx.lang) if raw else None
+
+
+#: Page chrome: elements that are never an article's own content — header, footer, navigation,
+#: sidebars — and those whose class names one of the site's chrome areas (any substring of the
+#: class attribute: ``x-sidebar-y`` too). Listing links and article content links inside
+#: chrome are left out alike.
+CHROME_TAGS = frozenset(site.LISTING_EXCLUDED_AREAS)
+# One regex search per element costs half of testing each name in a generator.
+CHROME_CLASS = re.compile("|".join(map(re.escape, site.LISTING_EXCLUDED_CLASSES)))
+
+
+def is_chrome(element: etree._Element) -> bool:
+    """Whether ``element`` is page chrome (see :data:`CHROME_TAGS`, :data:`CHROME_CLASS`)."""
+    if element.tag in CHROME_TAGS:
+        return True
+    classes = element.get("class")
+    return bool(classes and CHROME_CLASS.search(classes))
+
+
+def in_chrome(element: etree._Element) -> bool:
+    """Whether an ancestor of ``element`` (the element itself aside) is page chrome."""
+    return any(map(is_chrome, element.iterancestors()))
 
 
 def node_text(element: etree._Element) -> str:

@@ -30,7 +30,7 @@ from newscrawl.extract.context import ARTICLE_TYPES, PageContext
 from newscrawl.normalize.dates import parse_date, parse_epoch
 from newscrawl.normalize.text import clean_caption, clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
-from newscrawl.urls import ARTICLE, CATEGORY, safe_join
+from newscrawl.urls import ARTICLE, CATEGORY, last_segment, safe_join
 
 
 def _keys(*names: str) -> frozenset[str]:
@@ -395,14 +395,9 @@ class PageIdentity:
                 value = candidate.resolve(value)
                 if isinstance(value, dict):
                     value = value.get("@id") or value.get("url")
-                if isinstance(value, str) and _last_segment(value) == self.slug:
+                if isinstance(value, str) and last_segment(value) == self.slug:
                     return True
         return False
-
-
-def _last_segment(value: str) -> str:
-    path = value.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    return path.rsplit("/", 1)[-1]
 
 
 def page_identity(ctx: PageContext) -> PageIdentity:
