@@ -8,10 +8,11 @@ from itertools import islice
 from lxml import etree
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import CHROME_CLASS, CHROME_TAGS, Layer, node_text
+from newscrawl.extract.base import CHROME_CLASS, CHROME_TAGS, DatelineLayer, node_text
 from newscrawl.extract.context import PageContext
+from newscrawl.extract.fields import answers
 from newscrawl.extract.tree import string_value
-from newscrawl.normalize.text import clean_text, dedouble_outlet
+from newscrawl.normalize.text import clean_text
 from newscrawl.urls import ARTICLE, CATEGORY, TAG, last_segment
 
 # Elements with a text holding a date, after the headline: the anchors of the outlet/date line.
@@ -57,7 +58,7 @@ def content_links(ctx: PageContext) -> list[etree._Element]:
     return found
 
 
-class TextPatternLayer(Layer):
+class TextPatternLayer(DatelineLayer):
     """Fields recognised by the shape of their text, wherever the page puts them."""
 
     name = "patterns"
@@ -88,6 +89,7 @@ class TextPatternLayer(Layer):
                 found.append((node, target.kind, target.slug))
         return found
 
+    @answers
     def title(self) -> str | None:
         raw = next(iter(_TITLE_TEXT(self.ctx.root)), None)
         title = clean_text(patterns.strip_title_suffix(raw or ""))
@@ -96,13 +98,7 @@ class TextPatternLayer(Layer):
         h1 = next(self.ctx.root.iter("h1"), None)
         return node_text(h1) if h1 is not None else None
 
-    def source_name(self) -> str | None:
-        outlet = self._dateline[0]
-        return dedouble_outlet(outlet) if outlet else None
-
-    def published_at(self) -> str | None:
-        return self.date(self._dateline[1])
-
+    @answers
     def source_url(self) -> str | None:
         for node in _SOURCE_LINE_HOLDERS(self.ctx.root):
             line = clean_text(string_value(node))
@@ -112,14 +108,17 @@ class TextPatternLayer(Layer):
                         return href
         return None
 
+    @answers
     def tags(self) -> list[str] | None:
         names = (node_text(node) for node, kind, _ in self._content_links if kind == TAG)
         return list(dict.fromkeys(name for name in names if name)) or None
 
+    @answers
     def sections(self) -> list[str] | None:
         slugs = (slug for _, kind, slug in self._content_links if kind == CATEGORY)
         return list(dict.fromkeys(slugs)) or None
 
+    @answers
     def translations(self) -> dict[str, str] | None:
         here = self.ctx.mapper.parse(self.ctx.url)
         if here is None or here.kind != ARTICLE:
