@@ -79,6 +79,11 @@ def safe_split(url: str) -> SplitResult | None:
     return parts
 
 
+def last_segment(href: str) -> str:
+    """The last path segment of a link, without query, fragment or trailing slash: its slug."""
+    return href.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def safe_join(base: str, href: str) -> str | None:
     """``urljoin`` that gives None for a malformed URL (``http://[x``) instead of raising."""
     joined = _join_and_split(base, href)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,9 @@ from tests.mirror.model import build_site
 from tests.mirror.server import MirrorServer
 from tests.redis_service import redis_binary, running_redis
 from tests.scrapyd_service import Scrapyd, running_scrapyd
+
+# A layer answering a field with the wrong type fails the test (in crawls started from here too).
+os.environ["NEWSCRAWL_STRICT_FIELDS"] = "1"
 
 
 @pytest.fixture(scope="session")

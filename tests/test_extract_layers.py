@@ -23,7 +23,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newscrawl.extract.article import FIELDS, LAYERS, Extraction, extract_article
-from newscrawl.extract.base import Layer
+from newscrawl.extract.base import CHROME_TAGS, Layer, in_chrome
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.embedded import EmbeddedLayer
@@ -183,11 +183,7 @@ def mismatches(
         layer = layer_cls(context(page.path), resolved(page))
         for field, want in expected.items():
             want = want(page) if callable(want) else want
-            if field == "images":
-                parts = layer.body()
-                got = parts.images if parts is not None else None
-            else:
-                got = layer_answer(layer, field)
+            got = layer_answer(layer, field)
             if got != want:
                 yield page.path, field, got, want
 
@@ -589,6 +585,19 @@ def test_source_line_holders_are_the_body_elements_with_a_link_child() -> None:
     assert [(el.tag, el.get("id")) for el in found] == [("div", "outer"), ("p", None), ("span", None)] + [
         ("span", None)  # a link child without href counts too
     ]
+
+
+def test_listings_and_content_links_share_the_chrome_rule() -> None:
+    """One set of chrome areas: an element below one is chrome for listings and content links alike."""
+    ctx = build_page(
+        body='<nav><a id="n" href="/tag/n">n</a></nav>'
+        '<div class="most-read-box"><a id="m" href="/tag/m">m</a></div>'
+        '<div><span><a id="own" href="/tag/own">own</a></span></div>'
+    )
+    links = {link.get("id"): link for link in ctx.root.iter("a")}
+    assert {name for name, link in links.items() if in_chrome(link)} == {"n", "m"}
+    assert content_links(ctx) == [links["own"]]
+    assert CHROME_TAGS.isdisjoint({"p", "li", "h1", "h2", "h3"})  # listings keep links in those
 
 
 def test_content_links_leave_out_chrome_and_paragraph_links() -> None:

@@ -378,7 +378,7 @@ def test_patterns_on_any_line(raw: str) -> None:
     """Every function of ``extract.patterns`` on any line; on cleaned lines, clean results."""
     predicates = (
         patterns.is_bare_date, patterns.is_dateline, patterns.is_outlet_name, patterns.is_source_line,
-        patterns.is_comment_counter, patterns.looks_like_caption, patterns.is_boilerplate,
+        patterns.is_comment_counter, patterns.looks_like_caption,
     )  # fmt: skip
     line = ntext.clean_text(raw)
     for text in (raw, line):

@@ -6,7 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, _join, classify_path, clean_query
+from newscrawl.urls import (
+    ARTICLE,
+    CATEGORY,
+    HOME,
+    OTHER,
+    TAG,
+    UrlMapper,
+    _join,
+    classify_path,
+    clean_query,
+    last_segment,
+)
 
 SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
 
@@ -113,7 +124,9 @@ _HREFS = st.tuples(st.sampled_from(_SCHEMES), st.lists(st.sampled_from(_URL_PIEC
 
 @settings(max_examples=3000, deadline=None)
 @given(
-    base=st.sampled_from(["https://www.vietnam.vn/en/a-b-c-d", "http://127.0.0.1:8000/x/", "https://h/p?q#f"]),
+    base=st.sampled_from(
+        ["https://www.vietnam.vn/en/a-b-c-d", "http://127.0.0.1:8000/x/", "https://h/p?q#f"]
+    ),
     href=_HREFS,
 )
 def test_join_is_urljoin(base: str, href: str) -> None:
@@ -123,3 +136,18 @@ def test_join_is_urljoin(base: str, href: str) -> None:
     except ValueError:
         return
     assert _join(base, href) == expected
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        SLUG,
+        f"/{SLUG}",
+        f"/en/{SLUG}/",
+        f"https://www.vietnam.vn/en/{SLUG}?a=1#x",
+        f"/en/{SLUG}/?a=/b",
+        f"/{SLUG}#c/d",
+    ],
+)
+def test_last_segment_is_the_slug_whatever_the_query_fragment_or_slash(href: str) -> None:
+    assert last_segment(href) == SLUG

@@ -13,20 +13,14 @@ from urllib.parse import parse_qsl
 
 from parsel import Selector
 
-from newscrawl.extract.base import element_text
+from newscrawl.extract.base import element_text, in_chrome
 from newscrawl.normalize.dates import parse_date
 from newscrawl.sites import vietnamvn as site
-from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
+from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper, last_segment
 
 _LISTING_LINKS = ", ".join(site.LISTING_LINK_SELECTORS)
 _PAGE_NUMBER = re.compile(r"[0-9]{1,7}")  # ASCII digits only: "²".isdigit() is True
 _NEXT_HINT_CLASSES = ("next", "load-more", "loadmore", "view-more", "see-more", "btn-more")
-_OUTSIDE_EXCLUDED_AREAS = "[not(ancestor::*[{}])]".format(
-    " or ".join(
-        [f"self::{tag}" for tag in site.LISTING_EXCLUDED_AREAS]
-        + [f"contains(@class, '{name}')" for name in site.LISTING_EXCLUDED_CLASSES]
-    )
-)
 
 
 def page_number(url: SiteUrl) -> int:
@@ -58,7 +52,9 @@ def listing_items(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url
     """The listing's own article links in page order (same language), with their listed dates."""
     items: dict[str, ListingItem] = {}
     for css in site.LISTING_LINK_SELECTORS:
-        for node in selector.css(css).xpath(f"self::*{_OUTSIDE_EXCLUDED_AREAS}"):
+        for node in selector.css(css):
+            if in_chrome(node.root):
+                continue
             target = mapper.parse(node.attrib.get("href"), page_url)
             if target is None or target.kind != ARTICLE or target.lang != page.lang:
                 continue
@@ -69,16 +65,12 @@ def listing_items(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url
     return list(items.values())
 
 
-def _slug(href: str) -> str:
-    return href.split("#")[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-
-
 def _listed_on(link: Selector, lang: str) -> date | None:
     # The date sits beside the link inside its item: look in the nearest ancestors, but never
     # in one that holds another item's link (that would be the whole list).
-    own = _slug(link.attrib.get("href", ""))
+    own = last_segment(link.attrib.get("href", ""))
     for ancestor in link.xpath("ancestor::*[position() <= 3]")[::-1]:
-        if any(_slug(other) != own for other in ancestor.css(_LISTING_LINKS).xpath("@href").getall()):
+        if any(last_segment(other) != own for other in ancestor.css(_LISTING_LINKS).xpath("@href").getall()):
             return None
         for css in site.LISTING_DATE_SELECTORS:
             text = ancestor.css(css)

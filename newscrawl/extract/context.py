@@ -125,6 +125,23 @@ class PageContext:
                     return value
         return None
 
+    def meta_or_jsonld(self, meta_keys: Iterable[str], jsonld_key: str) -> Any:
+        """The first non-empty content among ``meta_keys`` (:meth:`first_meta`), else the first
+        non-empty ``jsonld_key`` value of the page's JSON-LD articles (any JSON type), else None.
+
+        The JSON-LD is only parsed when no meta tag answers.
+        """
+        found = self.first_meta(*meta_keys)
+        if found:
+            return found
+        return next(self.jsonld_values(jsonld_key), None)
+
+    def jsonld_values(self, key: str) -> Iterator[Any]:
+        """The non-empty values of ``key`` in the page's JSON-LD articles, in page order."""
+        for obj in self.jsonld:
+            if obj.get(key):
+                yield obj[key]
+
     @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
         """JSON-LD objects of article types (``@graph`` flattened); broken blocks are skipped."""

@@ -24,13 +24,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawl.extract import patterns, payloads
-from newscrawl.extract.base import Layer, node_text
+from newscrawl.extract.base import BodyLayer, node_text
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import ARTICLE_TYPES, PageContext
+from newscrawl.extract.fields import Image, answers
 from newscrawl.normalize.dates import parse_date, parse_epoch
 from newscrawl.normalize.text import clean_caption, clean_text, dedouble_outlet
 from newscrawl.sites import vietnamvn as site
-from newscrawl.urls import ARTICLE, CATEGORY, safe_join
+from newscrawl.urls import ARTICLE, CATEGORY, last_segment, safe_join
 
 
 def _keys(*names: str) -> frozenset[str]:
@@ -395,14 +396,9 @@ class PageIdentity:
                 value = candidate.resolve(value)
                 if isinstance(value, dict):
                     value = value.get("@id") or value.get("url")
-                if isinstance(value, str) and _last_segment(value) == self.slug:
+                if isinstance(value, str) and last_segment(value) == self.slug:
                     return True
         return False
-
-
-def _last_segment(value: str) -> str:
-    path = value.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    return path.rsplit("/", 1)[-1]
 
 
 def page_identity(ctx: PageContext) -> PageIdentity:
@@ -605,7 +601,7 @@ READERS: dict[str, tuple[Reader, tuple[str, ...]]] = {
 # --------------------------------------------------------------------------- the layer
 
 
-class EmbeddedLayer(Layer):
+class EmbeddedLayer(BodyLayer):
     """Every field the page's embedded data gives its article."""
 
     name = "embedded"
@@ -628,53 +624,68 @@ class EmbeddedLayer(Layer):
                         return found
         return None
 
+    @answers
     def title(self) -> str | None:
         return self._read("title")
 
+    @answers
     def summary(self) -> str | None:
         return self._read("summary")
 
+    @answers
     def published_at(self) -> str | None:
         return self._read("published_at")
 
+    @answers
     def modified_at(self) -> str | None:
         return self._read("modified_at")
 
+    @answers
     def source_name(self) -> str | None:
         return self._read("source_name")
 
+    @answers
     def source_url(self) -> str | None:
         found = self._read("source_url")
         if found is None and self._body_parts is not None:
             found = self._body_parts.source_url  # the body's own "Source:" line
         return found
 
+    @answers
     def sections(self) -> list[str] | None:
         return self._read("sections")
 
+    @answers
     def tags(self) -> list[str] | None:
         return self._read("tags")
 
+    @answers
     def authors(self) -> list[str] | None:
         return self._read("authors")
 
+    @answers
     def translations(self) -> dict[str, str] | None:
         return self._read("translations")
 
+    @answers
     def is_article(self) -> bool | None:
         return True if self._article else None
 
-    def body_parts(self) -> BodyParts | None:
-        """The first body that gives paragraphs: HTML, else JSON-LD's plain ``articleBody``.
+    @answers
+    def images(self) -> list[Image] | None:
+        """The body's images; a body without any takes the images the data lists."""
+        parts = self._body_parts
+        if parts is None:
+            return None
+        return parts.images or self._read("images") or []  # type: ignore[return-value]
 
-        Images are the body's; a body without any takes the images the data lists.
-        """
+    def body_parts(self) -> BodyParts | None:
+        """The first body that gives paragraphs: HTML, else JSON-LD's plain ``articleBody``."""
         for plain in (False, True):
             for candidate in self._article:
                 for value in candidate.values("body"):
                     root = _plain_body(value) if plain else _fragment(value) if is_html_body(value) else None
                     parts = self.assemble_body(root) if root is not None else None
                     if parts is not None and parts.paragraphs:
-                        parts.images = parts.images or self._read("images") or []
                         return parts
         return None

@@ -13,7 +13,7 @@ import logging
 from lxml import html as lxml_html
 from readability import Document
 
-from newscrawl.extract.base import Layer
+from newscrawl.extract.base import BodyLayer
 from newscrawl.extract.blocks import BodyParts
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def main_content(page_html: str) -> lxml_html.HtmlElement | None:
     return cleaned if _kept_share(cleaned, candidate) >= _MIN_KEPT_SHARE else candidate
 
 
-class GenericLayer(Layer):
+class GenericLayer(BodyLayer):
     """Body text from the page's densest content block."""
 
     name = "generic"

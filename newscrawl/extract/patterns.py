@@ -126,13 +126,3 @@ def looks_like_caption(line: str) -> bool:
 def strip_title_suffix(title: str) -> str:
     """Drop the `` - Vietnam.vn`` suffix of page titles."""
     return site.TITLE_SUFFIX_RE.sub("", title)
-
-
-def is_boilerplate(line: str) -> bool:
-    """Lines that are never article text: site header, source line, counters, placeholders."""
-    return (
-        line == site.SITE_HEADER_TEXT
-        or is_source_line(line)
-        or is_comment_counter(line)
-        or not strip_ad_placeholders(line)
-    )

@@ -7,11 +7,12 @@ from functools import cached_property
 from lxml import etree
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import Layer, node_text, texts
+from newscrawl.extract.base import BodyLayer, DatelineLayer, node_text, texts
 from newscrawl.extract.blocks import BodyParts
+from newscrawl.extract.fields import answers, vetoes
 from newscrawl.extract.select import Css
 from newscrawl.extract.tree import string_value
-from newscrawl.normalize.text import clean_text, dedouble_outlet
+from newscrawl.normalize.text import clean_text
 from newscrawl.sites import vietnamvn as site
 from newscrawl.urls import CATEGORY
 
@@ -21,7 +22,7 @@ _SELECTORS = {name: tuple(map(Css, candidates)) for name, candidates in site.ART
 _HREFLANG_HREFS = etree.XPath("//a[@hreflang]/@href", smart_strings=False)
 
 
-class SiteLayer(Layer):
+class SiteLayer(BodyLayer, DatelineLayer):
     """Fields read from the elements the site's templates use."""
 
     name = "selectors"
@@ -56,16 +57,20 @@ class SiteLayer(Layer):
             date = node.get("datetime") or clean_text(string_value(node))
         return outlet, date
 
+    @answers
     def title(self) -> str | None:
         node = self._first("title")
         return node_text(node) if node is not None else None
 
+    @answers
     def summary(self) -> str | None:
         node = self._first("summary")
         return node_text(node) if node is not None else None
 
+    @vetoes("body")
     def body_container_empty(self) -> bool:
-        """The site's body element is there but holds no text: it is filled in by scripts."""
+        """The site's body element is there but holds no text: it is filled in by scripts, and
+        what a later layer would take for the body (by text density) is page chrome."""
         return self._body_element is not None and self._body_parts is None
 
     def body_parts(self) -> BodyParts | None:
@@ -73,17 +78,12 @@ class SiteLayer(Layer):
             return None
         return self.assemble_body(self._body_element)
 
+    @answers
     def source_url(self) -> str | None:
         parts = self._body_parts
         return parts.source_url if parts else None
 
-    def source_name(self) -> str | None:
-        outlet = self._dateline[0]
-        return dedouble_outlet(outlet) if outlet else None
-
-    def published_at(self) -> str | None:
-        return self.date(self._dateline[1])
-
+    @answers
     def authors(self) -> list[str] | None:
         for css in _SELECTORS["authors"]:
             for node in self.ctx.select(css, self._container):
@@ -94,6 +94,7 @@ class SiteLayer(Layer):
                     return names
         return None
 
+    @answers
     def tags(self) -> list[str] | None:
         for css in _SELECTORS["tags"]:
             found = texts(self.ctx.select(css, self._container))
@@ -101,6 +102,7 @@ class SiteLayer(Layer):
                 return found
         return None
 
+    @answers
     def sections(self) -> list[str] | None:
         """Category slugs of the breadcrumb, in page order."""
         slugs: list[str] = []
@@ -113,5 +115,6 @@ class SiteLayer(Layer):
                 return slugs
         return None
 
+    @answers
     def translations(self) -> dict[str, str] | None:
         return self.ctx.article_links(_HREFLANG_HREFS(self.ctx.root)) or None

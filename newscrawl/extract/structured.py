@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from newscrawl.extract import patterns
 from newscrawl.extract.base import Layer
+from newscrawl.extract.fields import answers
 from newscrawl.normalize.text import clean_text
-
-
-def _jsonld_values(objects: list[dict[str, Any]], key: str) -> Iterator[Any]:
-    for obj in objects:
-        if obj.get(key):
-            yield obj[key]
 
 
 def _names(value: Any) -> list[str]:
@@ -28,30 +22,29 @@ class StructuredLayer(Layer):
 
     name = "structured"
 
+    @answers
     def title(self) -> str | None:
-        raw = self.ctx.first_meta("og:title", "twitter:title") or next(
-            _jsonld_values(self.ctx.jsonld, "headline"), None
-        )
+        raw = self.ctx.meta_or_jsonld(("og:title", "twitter:title"), "headline")
         return clean_text(patterns.strip_title_suffix(raw)) if isinstance(raw, str) else None
 
+    @answers
     def summary(self) -> str | None:
-        raw = self.ctx.first_meta("og:description", "description", "twitter:description") or next(
-            _jsonld_values(self.ctx.jsonld, "description"), None
-        )
+        raw = self.ctx.meta_or_jsonld(("og:description", "description", "twitter:description"), "description")
         return clean_text(raw) if isinstance(raw, str) else None
 
+    @answers
     def published_at(self) -> str | None:
-        raw = self.ctx.first_meta("article:published_time", "datepublished", "pubdate") or next(
-            _jsonld_values(self.ctx.jsonld, "datePublished"), None
-        )
+        raw = self.ctx.meta_or_jsonld(("article:published_time", "datepublished", "pubdate"), "datePublished")
         return self.date(raw) if isinstance(raw, str) else None
 
+    @answers
     def modified_at(self) -> str | None:
-        raw = self.ctx.first_meta("article:modified_time", "og:updated_time", "datemodified") or next(
-            _jsonld_values(self.ctx.jsonld, "dateModified"), None
+        raw = self.ctx.meta_or_jsonld(
+            ("article:modified_time", "og:updated_time", "datemodified"), "dateModified"
         )
         return self.date(raw) if isinstance(raw, str) else None
 
+    @answers
     def authors(self) -> list[str] | None:
         # A meta author may list several people: "Khải Minh, Đức Thắng".
         names = [
@@ -61,16 +54,19 @@ class StructuredLayer(Layer):
             if "://" not in value
             for name in patterns.split_names(value)
         ]
-        names.extend(n for value in _jsonld_values(self.ctx.jsonld, "author") for n in _names(value))
+        names.extend(n for value in self.ctx.jsonld_values("author") for n in _names(value))
         return list(dict.fromkeys(n for n in names if n)) or None
 
+    @answers
     def tags(self) -> list[str] | None:
         tags = [clean_text(t) for t in self.ctx.meta.get("article:tag", ())]
         return list(dict.fromkeys(t for t in tags if t)) or None
 
+    @answers
     def translations(self) -> dict[str, str] | None:
         return self.ctx.alternates or None
 
+    @answers
     def is_article(self) -> bool | None:
         og_type = self.ctx.first_meta("og:type")
         if og_type:

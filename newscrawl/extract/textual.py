@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from itertools import islice
 
 from lxml import etree
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import Layer, node_text
+from newscrawl.extract.base import CHROME_CLASS, CHROME_TAGS, DatelineLayer, node_text
 from newscrawl.extract.context import PageContext
+from newscrawl.extract.fields import answers
 from newscrawl.extract.tree import string_value
-from newscrawl.normalize.text import clean_text, dedouble_outlet
-from newscrawl.sites import vietnamvn as site
-from newscrawl.urls import ARTICLE, CATEGORY, TAG
+from newscrawl.normalize.text import clean_text
+from newscrawl.urls import ARTICLE, CATEGORY, TAG, last_segment
 
 # Elements with a text holding a date, after the headline: the anchors of the outlet/date line.
 _HOLDS_DATE = "[not(self::script)][text()[contains(., '/20') or contains(., '-20')]]"
@@ -29,11 +28,10 @@ _TITLE_TEXT = etree.XPath("//title/text()", smart_strings=False)
 _SOURCE_LINE_HOLDERS = etree.XPath("//body//a/parent::p | //body//a/parent::div | //body//a/parent::span")
 _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
 _LINK_HREFS_ALL = etree.XPath("//a/@href", smart_strings=False)
-# Links inside these are page chrome or auto-linked keywords in paragraphs, not the article's.
-_CHROME_TAGS = frozenset((*site.LISTING_EXCLUDED_AREAS, "p", "li", "h1", "h2", "h3"))
-# Any of the excluded class names as a substring of a class attribute: one regex search per
-# element costs half of testing each name in a generator.
-_EXCLUDED_CLASS = re.compile("|".join(map(re.escape, site.LISTING_EXCLUDED_CLASSES)))
+# Links inside page chrome (base.CHROME_TAGS, base.CHROME_CLASS) are not the article's, nor
+# those inside paragraphs, list items and headings: auto-linked keywords and link lists.
+_KEYWORD_HOLDERS = frozenset(("p", "li", "h1", "h2", "h3"))
+_SKIPPED_TAGS = CHROME_TAGS | _KEYWORD_HOLDERS
 
 
 def content_links(ctx: PageContext) -> list[etree._Element]:
@@ -50,16 +48,17 @@ def content_links(ctx: PageContext) -> list[etree._Element]:
         tag = element.tag
         if tag == "a" and element.get("href") is not None and element is not root:
             found.append(element)
-        if tag in _CHROME_TAGS:
+        # base.is_chrome, inlined: this runs for every element of the page.
+        if tag in _SKIPPED_TAGS:
             walker.skip_subtree()
             continue
         classes = element.get("class")
-        if classes and _EXCLUDED_CLASS.search(classes):
+        if classes and CHROME_CLASS.search(classes):
             walker.skip_subtree()
     return found
 
 
-class TextPatternLayer(Layer):
+class TextPatternLayer(DatelineLayer):
     """Fields recognised by the shape of their text, wherever the page puts them."""
 
     name = "patterns"
@@ -90,6 +89,7 @@ class TextPatternLayer(Layer):
                 found.append((node, target.kind, target.slug))
         return found
 
+    @answers
     def title(self) -> str | None:
         raw = next(iter(_TITLE_TEXT(self.ctx.root)), None)
         title = clean_text(patterns.strip_title_suffix(raw or ""))
@@ -98,13 +98,7 @@ class TextPatternLayer(Layer):
         h1 = next(self.ctx.root.iter("h1"), None)
         return node_text(h1) if h1 is not None else None
 
-    def source_name(self) -> str | None:
-        outlet = self._dateline[0]
-        return dedouble_outlet(outlet) if outlet else None
-
-    def published_at(self) -> str | None:
-        return self.date(self._dateline[1])
-
+    @answers
     def source_url(self) -> str | None:
         for node in _SOURCE_LINE_HOLDERS(self.ctx.root):
             line = clean_text(string_value(node))
@@ -114,21 +108,20 @@ class TextPatternLayer(Layer):
                         return href
         return None
 
+    @answers
     def tags(self) -> list[str] | None:
         names = (node_text(node) for node, kind, _ in self._content_links if kind == TAG)
         return list(dict.fromkeys(name for name in names if name)) or None
 
+    @answers
     def sections(self) -> list[str] | None:
         slugs = (slug for _, kind, slug in self._content_links if kind == CATEGORY)
         return list(dict.fromkeys(slugs)) or None
 
+    @answers
     def translations(self) -> dict[str, str] | None:
         here = self.ctx.mapper.parse(self.ctx.url)
         if here is None or here.kind != ARTICLE:
             return None
         hrefs = _LINK_HREFS_ALL(self.ctx.root)
-        return self.ctx.article_links(href for href in hrefs if _same_slug(href, here.slug)) or None
-
-
-def _same_slug(href: str, slug: str) -> bool:
-    return href.rstrip("/").split("?")[0].split("#")[0].endswith("/" + slug)
+        return self.ctx.article_links(href for href in hrefs if last_segment(href) == here.slug) or None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 
 from newscrawl.state import ArticleState
+from newscrawl.state.store import iso_epoch
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -28,12 +28,8 @@ def parse_durations(value: str | Sequence[str]) -> tuple[float, ...]:
 
 def published_epoch(state: ArticleState) -> float:
     """When the article was published (its first sighting if the page gave no date)."""
-    if state.published_at:
-        try:
-            return datetime.fromisoformat(state.published_at).timestamp()
-        except ValueError:
-            pass
-    return state.first_seen
+    published = iso_epoch(state.published_at)
+    return state.first_seen if published is None else published
 
 
 def recheck_due(state: ArticleState, now: float, schedule: Sequence[float]) -> bool:

@@ -27,13 +27,13 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import redis
 
 from newscrawl.state import ArticleState, ResourceState, StateError
+from newscrawl.state.store import iso_epoch
 
 PREFIX = "newscrawl:"
 _FIELDS = (
@@ -279,13 +279,6 @@ def _schedule_text(schedule: Sequence[float]) -> str:
     return ",".join(repr(float(delay)) for delay in sorted(schedule))
 
 
-def _epoch(iso: str | None) -> float | None:
-    try:
-        return datetime.fromisoformat(iso).timestamp() if iso else None
-    except ValueError:
-        return None
-
-
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -402,7 +395,7 @@ class RedisStateStore:
     ) -> None:  # fmt: skip
         """An emitted record (new, updated or removed), once it is durably in the feed."""
         removed = record["status"] == "removed"
-        published = _epoch(record.get("published_at"))
+        published = iso_epoch(record.get("published_at"))
         self._record_item(args=[
             PREFIX, record["url"], record["id"], record["lang"], record["translation_key"], repr(fetched_at),
             status, _text(etag), _text(last_modified), _text(record.get("published_at")),

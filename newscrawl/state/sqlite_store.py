@@ -6,11 +6,10 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from newscrawl.state.store import ArticleState, ResourceState, StateError
+from newscrawl.state.store import ArticleState, ResourceState, StateError, iso_epoch
 
 SCHEMA_VERSION = 1
 _SQLITE_MAX_VARIABLES = 500
@@ -54,13 +53,6 @@ _ARTICLE_COLUMNS = (
     "url, id, lang, translation_key, first_seen, last_fetched, last_status, etag, last_modified, "
     "sitemap_lastmod, published_at, content_hash, version, removed"
 )
-
-
-def _epoch(iso: str | None) -> float | None:
-    try:
-        return datetime.fromisoformat(iso).timestamp() if iso else None
-    except ValueError:
-        return None
 
 
 def _article(row: tuple[Any, ...]) -> ArticleState:
@@ -205,7 +197,7 @@ class SqliteStateStore:
             (
                 record["url"], record["id"], record["lang"], record["translation_key"], fetched_at,
                 fetched_at, status, etag, last_modified, record.get("published_at"),
-                _epoch(record.get("published_at")), None if removed else record["content_hash"],
+                iso_epoch(record.get("published_at")), None if removed else record["content_hash"],
                 record["version"], int(removed),
             ),
         )  # fmt: skip

@@ -5,12 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 
 class StateError(RuntimeError):
     """The state store cannot be used (corrupt, locked, unwritable); the message names it."""
+
+
+def iso_epoch(iso: str | None) -> float | None:
+    """Epoch seconds of an ISO 8601 date (``published_at``), or None when it is missing or malformed."""
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
