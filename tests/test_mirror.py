@@ -11,6 +11,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import unicodedata
 import urllib.error
 import urllib.request
@@ -586,6 +587,19 @@ def test_access_log(mirror: MirrorServer) -> None:
     assert mirror.log == [] and mirror.requests == []
     assert lookup_key("/x/?utm_source=a&page=2#f") == "/x?page=2"
     assert lookup_key("/") == "/"
+
+
+def test_wait_for_requests_wakes_up_as_requests_arrive(mirror: MirrorServer) -> None:
+    mirror.reset_log()
+    assert not mirror.wait_for_requests(1, timeout=0.01)
+    client = threading.Thread(target=fetch, args=(mirror, "/robots.txt"))
+    client.start()
+    try:
+        assert mirror.wait_for_requests(1, timeout=60), "no request logged within 60 s"
+    finally:
+        client.join(timeout=60)
+    assert [r.path for r in mirror.requests] == ["/robots.txt"]
+    assert not mirror.wait_for_requests(2, timeout=0.01)
 
 
 # --------------------------------------------------------------------------- variety
