@@ -20,6 +20,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.compat import feed_slots
 from newscrawl.items import fields_of
 
 logger = logging.getLogger(__name__)
@@ -159,10 +160,9 @@ class HealthReport:
 
     def _report_path(self, spider: Spider) -> Path:
         # Beside the first local feed file; else in the output folder, named by the start time.
-        for extension in getattr(self.crawler.extensions, "middlewares", ()):
-            for slot in getattr(extension, "slots", ()):
-                uri = str(getattr(slot, "uri", ""))
-                if uri and ("://" not in uri or uri.startswith("file://")):
-                    return Path(uri.removeprefix("file://")).with_suffix(".health.json")
+        for slot in feed_slots(self.crawler):
+            uri = slot.uri
+            if uri and ("://" not in uri or uri.startswith("file://")):
+                return Path(uri.removeprefix("file://")).with_suffix(".health.json")
         stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
         return Path(getattr(spider, "output_dir", "output")) / spider.name / f"{stamp}.health.json"

@@ -20,9 +20,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
+from newscrawl.compat import PlaywrightHandlerLaunchedOnDemand
 from newscrawl.extract.article import Extraction
 from newscrawl.extract.embedded import EmbeddedLayer
 
@@ -118,7 +118,7 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     }
 
 
-class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
+class LazyPlaywrightDownloadHandler(PlaywrightHandlerLaunchedOnDemand):
     """scrapy-playwright's download handler, starting Playwright with the first page that needs it.
 
     The stock handler starts Playwright's driver (a Node process of about 120 MB) as the
@@ -130,15 +130,12 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._playwright_started = False
         self._start_lock = asyncio.Lock()
 
-    async def _maybe_launch_in_thread(self) -> None:
-        """Connected to ``engine_started`` by the stock handler: start nothing yet."""
-
     async def download_request(self, request: Request) -> Response:
         """Start Playwright first if this is the crawl's first page for the browser."""
         if request.meta.get("playwright") and not self._playwright_started:
             async with self._start_lock:
                 if not self._playwright_started:
-                    await super()._maybe_launch_in_thread()
+                    await self.launch_playwright()
                     self._playwright_started = True
         return await super().download_request(request)
 

@@ -7,12 +7,12 @@ and captions are handled exactly as on pages whose markup we know.
 
 from __future__ import annotations
 
-import copy
 import logging
 
 from lxml import html as lxml_html
-from readability import Document
 
+from newscrawl.compat import ReadabilityOverTree as _Parsed
+from newscrawl.compat import readability_tree
 from newscrawl.extract.base import BodyLayer
 from newscrawl.extract.blocks import BodyParts
 
@@ -21,28 +21,12 @@ logger = logging.getLogger(__name__)
 _MIN_KEPT_SHARE = 0.5
 
 
-class _Parsed(Document):
-    """A readability Document over a page readability has already parsed and cleaned up.
-
-    readability re-parses (and re-cleans, the costly part) its input before every pass; here
-    each pass gets the one tree instead: a fresh copy of it, or the tree itself (``copies=False``)
-    for the last pass over it.
-    """
-
-    def __init__(self, tree: lxml_html.HtmlElement, *, copies: bool = True) -> None:
-        super().__init__(tree)
-        self._copies = copies
-
-    def _parse(self, input: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
-        return copy.deepcopy(input) if self._copies else input
-
-
 def _best_candidate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     # readability's clean-up judges paragraphs by ASCII commas and drops CJK articles whole;
     # its scoring still finds the right element, so take that element as it is. (This changes
     # ``tree``: it is the last pass over it.)
     document = _Parsed(tree, copies=False)
-    document._html(True)
+    document.parse()
     for node in document.tags(document.html, "script", "style", "noscript"):
         node.drop_tree()
     best = document.select_best_candidate(document.score_paragraphs())
@@ -66,7 +50,7 @@ def main_content(page_html: str) -> lxml_html.HtmlElement | None:
     if not page_html.strip():
         return None
     try:
-        tree = Document(page_html)._html(True)  # parsed and cleaned up once for both passes
+        tree = readability_tree(page_html)  # parsed and cleaned up once for both passes
         summary = _Parsed(tree).summary(html_partial=True)
         cleaned = lxml_html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
         candidate = _best_candidate(tree)

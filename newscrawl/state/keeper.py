@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.cluster.workers import worker_id
+from newscrawl.compat import feed_slots
 from newscrawl.feedfiles import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.items import fields_of
 from newscrawl.state import StateStore, open_state
@@ -146,14 +147,13 @@ class StateKeeper:
     def _feeds_not_written(self, item: Any) -> list[str]:
         """Feeds that should have taken ``item`` but did not (their item count did not move)."""
         broken = []
-        for exporter in getattr(self.crawler.extensions, "middlewares", ()):
-            for slot in getattr(exporter, "slots", ()):
-                if not slot.filter.accepts(item):
-                    continue
-                before = self._slot_counts.get(id(slot), 0)
-                self._slot_counts[id(slot)] = slot.itemcount
-                if slot.itemcount != before + 1:
-                    broken.append(str(slot.uri))
+        for slot in feed_slots(self.crawler):
+            if not slot.accepts(item):
+                continue
+            before = self._slot_counts.get(slot.key, 0)
+            self._slot_counts[slot.key] = slot.itemcount
+            if slot.itemcount != before + 1:
+                broken.append(slot.uri)
         return broken
 
     def _commit(self, record: Any, fetch: dict[str, Any]) -> None:

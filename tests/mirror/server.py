@@ -199,6 +199,7 @@ class MirrorServer:
         self._log: list[LogEntry] = []
         self._requests: list[RequestRecord] = []
         self._lock = threading.Lock()
+        self._logged = threading.Condition(self._lock)  # notified as each request is logged
         self._truth_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -269,6 +270,7 @@ class MirrorServer:
         with self._lock:
             self._log.append((method, target, kept))
             self._requests.append(RequestRecord(method, target, path, status, kept, when, fault))
+            self._logged.notify_all()
 
     @property
     def log(self) -> list[LogEntry]:
@@ -281,6 +283,12 @@ class MirrorServer:
         """A copy of the access log with the status served (:class:`RequestRecord`)."""
         with self._lock:
             return list(self._requests)
+
+    def wait_for_requests(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` requests are logged (since the last :meth:`reset_log`);
+        False when ``timeout`` seconds pass first."""
+        with self._logged:
+            return self._logged.wait_for(lambda: len(self._requests) >= count, timeout)
 
     def reset_log(self) -> None:
         """Forget logged requests."""
