@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from newscrawl import stats as keys
 from newscrawl.normalize.dates import http_date
 from newscrawl.urls import safe_split
 
@@ -103,14 +104,14 @@ class SiteOnlyMiddleware:
         target = safe_split(request.url)
         stats = self.crawler.stats
         if target is None or target.scheme not in ("http", "https"):
-            stats.inc_value("newscrawl/offsite/scheme")
+            stats.inc_value(keys.OFFSITE_SCHEME)
             raise IgnoreRequest(f"not an http(s) URL: {request.url[:200]}")
         if mapper.is_origin(target.scheme, target.hostname, target.port):
             return None
         if mapper.is_site_host(target.scheme, target.hostname, target.port):
-            stats.inc_value("newscrawl/offsite/remapped")
+            stats.inc_value(keys.OFFSITE_REMAPPED)
             path = target.path or "/"
             return request.replace(url=mapper.origin + path + (f"?{target.query}" if target.query else ""))
-        stats.inc_value("newscrawl/offsite/blocked")
+        stats.inc_value(keys.OFFSITE_BLOCKED)
         logger.debug("not fetching off-site URL %s", request.url)
         raise IgnoreRequest(f"off-site URL: {request.url[:200]}")

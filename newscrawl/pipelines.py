@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from newscrawl import stats as keys
 from newscrawl.items import RECORD_KEYS, fields_of
 from newscrawl.sites import vietnamvn as site
 from newscrawl.state.keeper import FETCH_KEY, find_state
@@ -27,7 +28,7 @@ _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 def drop(stats: StatsCollector, reason: str, detail: str) -> DropItem:
     """Count a drop under ``newscrawl/dropped/<reason>`` and build the DropItem to raise."""
-    stats.inc_value(f"newscrawl/dropped/{reason}")
+    stats.inc_value(keys.dropped(reason))
     return DropItem(f"{reason}: {detail}", log_level="INFO")
 
 
@@ -157,7 +158,7 @@ class StatePipeline:
             if known is None or known.removed or known.version == 0:
                 raise drop(self.stats, "removed_unknown", record["url"])
             record["version"] = known.version
-            self.stats.inc_value("newscrawl/status/removed")
+            self.stats.inc_value(keys.status("removed"))
             return item
         owner = store.content_owner(record["lang"], record["content_hash"])
         if owner is not None and owner != record["url"]:
@@ -176,7 +177,7 @@ class StatePipeline:
                 etag=fetch.get("etag"),
                 last_modified=fetch.get("last_modified"),
             )
-            self.stats.inc_value("newscrawl/unchanged")
+            self.stats.inc_value(keys.UNCHANGED)
             raise DropItem(f"unchanged: {record['url']}", log_level="DEBUG")
-        self.stats.inc_value(f"newscrawl/status/{record['status']}")
+        self.stats.inc_value(keys.status(record["status"]))
         return item

@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from newscrawl import stats as keys
 from newscrawl.arguments import CrawlArguments, parse_arguments
 from newscrawl.cluster.workers import cluster_settings, worker_id
 from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
@@ -47,7 +48,6 @@ from newscrawl.state.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_dur
 from newscrawl.state.keeper import FETCH_KEY, StateKeeper, find_state
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 
-STATS = "newscrawl"
 # Discovery paths, for the end-of-crawl report of which path found what.
 VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK, VIA_STATE = "listing", "sitemap", "feed", "link", "state"
 _VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8, VIA_STATE: 16}
@@ -136,7 +136,7 @@ class VietnamVnSpider(scrapy.Spider):
         """A request that failed for good (after retries): one log line, one counter, no traceback."""
         request = failure.request  # type: ignore[attr-defined]
         reason = type(failure.value).__name__
-        self.crawler.stats.inc_value(f"{STATS}/http/failed/{reason}")
+        self.crawler.stats.inc_value(keys.http_failed(reason))
         if failure.check(IgnoreRequest):
             return  # off-site, robots.txt, too large: counted where it was decided
         self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage()[:300])
@@ -150,15 +150,15 @@ class VietnamVnSpider(scrapy.Spider):
         if self.render_mode == "never" or self.browser_missing:
             if not required:
                 return None
-            stats.inc_value(f"{STATS}/render/not_rendered")
-            stats.inc_value(f"{STATS}/render/not_rendered/{kind}")
+            stats.inc_value(keys.NOT_RENDERED)
+            stats.inc_value(keys.not_rendered(kind))
             if not self._told_rendering_off:
                 self._told_rendering_off = True
                 why = self.browser_missing or "NEWSCRAWL_RENDER=never"
                 self.logger.error("pages need a browser but rendering is disabled (%s): they are skipped "
-                                  "and counted as newscrawl/render/not_rendered", why)  # fmt: skip
+                                  "and counted as %s", why, keys.NOT_RENDERED)  # fmt: skip
             return None
-        stats.inc_value(f"{STATS}/render/{kind}")
+        stats.inc_value(keys.rendered(kind))
         meta = {**response.meta, **render_meta(self.settings)}
         return response.request.replace(meta=meta, dont_filter=True)
 
@@ -206,14 +206,14 @@ class VietnamVnSpider(scrapy.Spider):
             state = known.get(url.canonical)
             verdict = decide(state, now, self.recheck_schedule, lastmod) if self.incremental else FETCH_NEW
             if verdict == SKIP_KNOWN:
-                stats.inc_value(f"{STATS}/incremental/skipped_known")
+                stats.inc_value(keys.SKIPPED_KNOWN)
                 continue
             request = self._request(
                 url, self.parse_article, found_under=[found_under] if found_under else [],
                 handle_httpstatus_list=_ARTICLE_STATUSES,
             )  # fmt: skip
             if state is not None and self.incremental:
-                stats.inc_value(f"{STATS}/incremental/fetch_{verdict}")
+                stats.inc_value(keys.fetch_reason(verdict))
                 _conditional(request, state.etag, state.last_modified)
             key = hash(url.canonical)
             self._found_by[key] |= _REQUESTED
@@ -260,14 +260,14 @@ class VietnamVnSpider(scrapy.Spider):
         for url in links:
             if url.lang not in self.langs:
                 self.langs.add(url.lang)
-                self.crawler.stats.inc_value(f"{STATS}/discovered/languages")
+                self.crawler.stats.inc_value(keys.DISCOVERED_LANGUAGES)
                 yield from self._home(url.lang)
                 yield from self._listings(langs=[url.lang], slugs=sorted(self.categories))
 
     def _new_categories(self, slugs: Iterable[str]) -> Iterator[scrapy.Request]:
         fresh = sorted(set(slugs) - self.categories)
         self.categories.update(fresh)
-        self.crawler.stats.inc_value(f"{STATS}/discovered/categories", len(fresh))
+        self.crawler.stats.inc_value(keys.DISCOVERED_CATEGORIES, len(fresh))
         yield from self._listings(langs=sorted(self.langs), slugs=fresh)
 
     def _listings(self, langs: list[str], slugs: list[str]) -> Iterator[scrapy.Request]:
@@ -312,7 +312,7 @@ class VietnamVnSpider(scrapy.Spider):
             return
         page: SiteUrl = response.meta["site_url"]
         slug, page_no = response.meta["category"], response.meta["page_no"]
-        self.crawler.stats.inc_value(f"{STATS}/listing_pages")
+        self.crawler.stats.inc_value(keys.LISTING_PAGES)
         links = self._links(response)
         yield from self._discover(links)
         since = self.args.since
@@ -323,9 +323,9 @@ class VietnamVnSpider(scrapy.Spider):
                 yield rendered
                 return
         if not items and page_no == 1:
-            self.crawler.stats.inc_value(f"{STATS}/listing_empty/{slug}")
+            self.crawler.stats.inc_value(keys.listing_empty(slug))
         fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
-        self.crawler.stats.inc_value(f"{STATS}/skipped/older_than_since", len(items) - len(fresh))
+        self.crawler.stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE, len(items) - len(fresh))
         yield from self._articles(((i.url, None) for i in fresh), VIA_LISTING, found_under=slug)
         yield from self._other_articles(links)
         if not self._paginate(response, items):
@@ -359,7 +359,7 @@ class VietnamVnSpider(scrapy.Spider):
             )
             response.meta["known_pages"] = response.meta["known_pages"] + 1 if all_known else 0
             if response.meta["known_pages"] >= self.known_pages_to_stop:
-                self.crawler.stats.inc_value(f"{STATS}/incremental/listings_stopped_early")
+                self.crawler.stats.inc_value(keys.LISTINGS_STOPPED_EARLY)
                 return False
         return True
 
@@ -387,7 +387,7 @@ class VietnamVnSpider(scrapy.Spider):
         if self._not_modified(response):
             return
         kind, entries = parse_sitemap(response.body)
-        self.crawler.stats.inc_value(f"{STATS}/sitemaps/read")
+        self.crawler.stats.inc_value(keys.SITEMAPS_READ)
         if kind == "sitemapindex":
             yield from self._changed_sitemaps(entries)
             return
@@ -415,7 +415,7 @@ class VietnamVnSpider(scrapy.Spider):
                 continue
             # The margin absorbs clock skew between the site and us; the request is conditional.
             if previous is not None and entry.lastmod is not None and entry.lastmod <= previous[0] - margin:
-                self.crawler.stats.inc_value(f"{STATS}/sitemaps/unchanged")
+                self.crawler.stats.inc_value(keys.SITEMAPS_UNCHANGED)
                 continue
             request = self._resource_request(entry.loc, self.parse_sitemap)
             if request is not None:
@@ -426,7 +426,7 @@ class VietnamVnSpider(scrapy.Spider):
         """Request the articles of an RSS/Atom feed that are worth fetching."""
         if self._not_modified(response):
             return
-        self.crawler.stats.inc_value(f"{STATS}/feeds/read")
+        self.crawler.stats.inc_value(keys.FEEDS_READ)
         urls = [(self.mapper.parse(e.loc), None) for e in parse_feed(response.body)]
         yield from self._articles(((u, m) for u, m in urls if u is not None), VIA_FEED)
 
@@ -434,7 +434,7 @@ class VietnamVnSpider(scrapy.Spider):
         """Record a sitemap's or feed's validators; True when it did not change (304)."""
         url: SiteUrl = response.meta["site_url"]
         if response.status == 304:
-            self.crawler.stats.inc_value(f"{STATS}/sitemaps/not_modified")
+            self.crawler.stats.inc_value(keys.SITEMAPS_NOT_MODIFIED)
             return True
         if self.store is not None:
             self.store.record_resource(ResourceState(
@@ -456,10 +456,10 @@ class VietnamVnSpider(scrapy.Spider):
         if response.status == 304:
             if self.store is not None:
                 self.store.record_fetch(url.canonical, **fetch)
-            stats.inc_value(f"{STATS}/incremental/not_modified")
+            stats.inc_value(keys.NOT_MODIFIED)
             return
         if response.status in (404, 410):
-            stats.inc_value(f"{STATS}/http/{response.status}")
+            stats.inc_value(keys.http_status(response.status))
             yield self._tombstone(url, fetch)
             return
         if not self._is_html(response):
@@ -468,7 +468,7 @@ class VietnamVnSpider(scrapy.Spider):
         ctx = PageContext.from_response(response, url.lang, self.mapper)
         extraction = extract_article(ctx)
         for reason, count in ctx.skips.items():
-            stats.inc_value(f"{STATS}/embedded/skipped/{reason}", count)
+            stats.inc_value(keys.embedded_skipped(reason), count)
         if has_scripts(response):
             # A page without a body needs the browser; one drawn from its data may show there
             # the date or outlet its data lacks.
@@ -482,13 +482,13 @@ class VietnamVnSpider(scrapy.Spider):
                 yield rendered
                 return
         for field, layer in extraction.layers.items():
-            stats.inc_value(f"{STATS}/field/{field}/{layer}")
+            stats.inc_value(keys.field_layer(field, layer))
         translations = extraction.fields.get("translations") or {}
         translated = (self.mapper.parse(target) for target in translations.values())
         yield from self._articles(((u, None) for u in translated if u is not None), VIA_LINK)
         yield from self._new_categories(extraction.fields.get("sections") or ())
         if not extraction.is_article:
-            stats.inc_value(f"{STATS}/skipped/not_article")
+            stats.inc_value(keys.SKIPPED_NOT_ARTICLE)
             if self.store is not None:  # so incremental runs need not fetch it again
                 self.store.record_not_emitted(
                     url.canonical, lang=url.lang, slug=url.slug, status=response.status,
@@ -497,14 +497,14 @@ class VietnamVnSpider(scrapy.Spider):
             return
         record = load_article(url, extraction, response.meta.get("found_under", []))
         if self._too_old(record["published_at"]):
-            stats.inc_value(f"{STATS}/skipped/older_than_since")
+            stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE)
             return
         if self.args.sections is not None and self.args.sections.isdisjoint(record["sections"]):
-            stats.inc_value(f"{STATS}/skipped/other_section")
+            stats.inc_value(keys.SKIPPED_OTHER_SECTION)
             return
-        stats.inc_value(f"{STATS}/articles/{url.lang}")
+        stats.inc_value(keys.articles(url.lang))
         for section in record["sections"]:
-            stats.inc_value(f"{STATS}/sections/{section}")
+            stats.inc_value(keys.section(section))
         yield ArticleItem(record, **{FETCH_KEY: fetch})
 
     def _tombstone(self, url: SiteUrl, fetch: dict[str, Any]) -> ArticleItem:
@@ -519,7 +519,7 @@ class VietnamVnSpider(scrapy.Spider):
     def _is_html(self, response: Response) -> bool:
         if response.status == 200 and is_html(response):
             return True
-        self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
+        self.crawler.stats.inc_value(keys.SKIPPED_NOT_HTML)
         return False
 
     def _too_old(self, published_at: str | None) -> bool:
@@ -531,8 +531,8 @@ class VietnamVnSpider(scrapy.Spider):
         stats = self.crawler.stats
         for via, bit in _VIA_BITS.items():
             found = [bits & ~_REQUESTED for bits in self._found_by.values() if bits & bit]
-            stats.set_value(f"{STATS}/discovery/{via}", len(found))
-            stats.set_value(f"{STATS}/discovery/only_{via}", sum(1 for bits in found if bits == bit))
+            stats.set_value(keys.discovery(via), len(found))
+            stats.set_value(keys.discovery_only(via), sum(1 for bits in found if bits == bit))
 
 
 def _header(response: Response, name: bytes) -> str | None:

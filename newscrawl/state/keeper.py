@@ -18,6 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import stats as keys
 from newscrawl.cluster.workers import worker_id
 from newscrawl.feedfiles import PART_SUFFIX, in_use, recover_partial_feed
 from newscrawl.items import fields_of
@@ -26,7 +27,6 @@ from newscrawl.state.incremental import parse_durations
 
 logger = logging.getLogger(__name__)
 FETCH_KEY = "_fetch"  # item field with the response's validators; never exported
-FEED_FAILED = "newscrawl/feed_failed"
 
 
 def find_state(crawler: Crawler) -> StateStore | None:
@@ -118,8 +118,8 @@ class StateKeeper:
                     recovered.append(record.get("url", ""))
 
                 final = recover_partial_feed(part, fixed, commit)
-                stats.inc_value("newscrawl/recovered/feeds")
-                stats.inc_value("newscrawl/recovered/records", len(recovered))
+                stats.inc_value(keys.RECOVERED_FEEDS)
+                stats.inc_value(keys.RECOVERED_RECORDS, len(recovered))
                 logger.warning("recovered %d records of an interrupted run into %s", len(recovered), final)
 
     def spider_opened(self, spider: Spider) -> None:
@@ -137,7 +137,7 @@ class StateKeeper:
                 "the feed %s could not be written (full disk or unwritable folder?): stopping the crawl; "
                 "articles not written stay unrecorded and are crawled again next time", ", ".join(broken),
             )  # fmt: skip
-            self.crawler.stats.set_value(FEED_FAILED, 1)
+            self.crawler.stats.set_value(keys.FEED_FAILED, 1)
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="feed_error"))
             return
         record = fields_of(item)
