@@ -19,8 +19,10 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
 
 from newscrawl import stats as keys
+from newscrawl.feedfiles import output_dir
 from newscrawl.items import fields_of
 
 logger = logging.getLogger(__name__)
@@ -159,10 +161,10 @@ class HealthReport:
 
     def _report_path(self, spider: Spider) -> Path:
         # Beside the first local feed file; else in the output folder, named by the start time.
-        for extension in getattr(self.crawler.extensions, "middlewares", ()):
-            for slot in getattr(extension, "slots", ()):
-                uri = str(getattr(slot, "uri", ""))
-                if uri and ("://" not in uri or uri.startswith("file://")):
-                    return Path(uri.removeprefix("file://")).with_suffix(".health.json")
+        exporter = self.crawler.get_extension(FeedExporter)
+        for slot in exporter.slots if exporter is not None else ():
+            uri = str(slot.uri)
+            if uri and ("://" not in uri or uri.startswith("file://")):
+                return Path(uri.removeprefix("file://")).with_suffix(".health.json")
         stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
-        return Path(getattr(spider, "output_dir", "output")) / spider.name / f"{stamp}.health.json"
+        return Path(output_dir(self.crawler.settings)) / spider.name / f"{stamp}.health.json"

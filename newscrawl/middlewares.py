@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries with backoff, and fetching from the crawl origin only."""
+"""Downloader middlewares: fetching from the crawl origin only, conditional requests, retries with backoff."""
 
 from __future__ import annotations
 
@@ -115,3 +115,23 @@ class SiteOnlyMiddleware:
         stats.inc_value(keys.OFFSITE_BLOCKED)
         logger.debug("not fetching off-site URL %s", request.url)
         raise IgnoreRequest(f"off-site URL: {request.url[:200]}")
+
+
+VALIDATORS = "validators"  # request meta: (etag, last_modified) of the last fetch of that URL
+
+
+class ConditionalRequestMiddleware:
+    """Makes a request conditional on the validators its spider found in the crawl state.
+
+    The spider puts ``(etag, last_modified)`` in ``request.meta["validators"]``; this sends them
+    as ``If-None-Match`` and ``If-Modified-Since``, so an unchanged page comes back as a bodiless
+    304. Headers the request already carries are left as they are.
+    """
+
+    def process_request(self, request: Request) -> None:
+        """Add the conditional headers the request's validators call for."""
+        etag, last_modified = request.meta.get(VALIDATORS) or (None, None)
+        if etag and b"If-None-Match" not in request.headers:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified and b"If-Modified-Since" not in request.headers:
+            request.headers[b"If-Modified-Since"] = last_modified

@@ -38,9 +38,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from newscrawl import stats as keys
-from newscrawl.cluster.workers import is_redis_uri
 from newscrawl.state.keeper import find_state
 from newscrawl.state.redis_store import CrawlKeys, RedisStateStore, connect
+from newscrawl.state.store import is_redis_uri
 
 logger = logging.getLogger(__name__)
 TAKEN = "newscrawl_cluster_taken"  # meta key: a request this worker already took from the queue

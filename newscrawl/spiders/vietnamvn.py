@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -19,12 +18,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl import stats as keys
 from newscrawl.arguments import CrawlArguments, parse_arguments
-from newscrawl.cluster.workers import cluster_settings, worker_id
 from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
 from newscrawl.discovery.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
 from newscrawl.encoding import is_html, utf8_if_mislabelled
@@ -38,7 +35,6 @@ from newscrawl.render import (
     browser_problem,
     has_scripts,
     missing_drawn_fields,
-    playwright_settings,
     render_meta,
     render_mode,
 )
@@ -77,14 +73,6 @@ class VietnamVnSpider(scrapy.Spider):
         self._told_rendering_off = False
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Wire scrapy-playwright in only when a browser may be used and exists, and
-        scrapy-redis when the state is in Redis."""
-        super().update_settings(settings)
-        for name, value in {**playwright_settings(settings), **cluster_settings(settings)}.items():
-            settings.set(name, value, priority="spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
         """Read the incremental settings and listen for robots.txt (it names the sitemaps)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -95,9 +83,6 @@ class VietnamVnSpider(scrapy.Spider):
         spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
         spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
-        # Feed URIs use them as %(output_dir)s and %(worker)s (Scrapy fills feed URIs from spider attributes).
-        spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR")).expanduser().resolve())
-        spider.worker = worker_id(settings)
         spider.render_mode = render_mode(settings)
         spider.browser_missing = browser_problem(settings)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)

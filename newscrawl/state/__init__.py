@@ -20,7 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newscrawl.state.sqlite_store import SqliteStateStore
-from newscrawl.state.store import ArticleState, ResourceState, StateError, StateStore, default_state_path
+from newscrawl.state.store import (
+    ArticleState,
+    ResourceState,
+    StateError,
+    StateStore,
+    default_state_path,
+    is_redis_uri,
+)
 
 __all__ = [
     "ArticleState",
@@ -29,6 +36,7 @@ __all__ = [
     "StateError",
     "StateStore",
     "default_state_path",
+    "is_redis_uri",
     "open_state",
 ]
 
@@ -42,7 +50,7 @@ def open_state(
     ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
     """
     uri = (uri or "").strip()
-    if uri.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_uri(uri):
         # Imported here so a SQLite crawl never needs the Redis client.
         from newscrawl.state.redis_store import RedisStateStore
 
