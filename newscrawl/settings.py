@@ -34,6 +34,8 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOADER_MIDDLEWARES = {
     # First of all: nothing but the crawl origin is fetched, redirects included.
     "newscrawl.middlewares.SiteOnlyMiddleware": 50,
+    # If-None-Match / If-Modified-Since from the validators the spider put in request.meta.
+    "newscrawl.middlewares.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
 }
