@@ -11,7 +11,9 @@ deliberately small so both backends keep the same semantics:
 - ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
 - ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
 
-Timestamps are POSIX seconds (UTC).
+Timestamps are POSIX seconds (UTC). During a crawl the store has one writer, the
+:class:`newscrawl.state.keeper.StateKeeper` extension; the spider and pipelines read it and
+tell the keeper what they saw.
 """
 
 from __future__ import annotations
