@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import run_measured
+from newscrawl import stats as keys
+from newscrawl.state.incremental import FETCH_CHANGED, FETCH_RECHECK
 from tests.mirror import feeds
 from tests.mirror.model import Article, SiteModel, add_articles, advance_clock
 from tests.mirror.render import SiteRenderer
@@ -173,13 +175,13 @@ class IncrementalBenchmark:
                 for k, v in stats.items()
                 if k.startswith(
                     (
-                        "newscrawl/incremental",
-                        "newscrawl/sitemaps",
-                        "newscrawl/status",
-                        "newscrawl/unchanged",
+                        keys.ROOT + "incremental/",
+                        keys.ROOT + "sitemaps/",
+                        keys.STATUS_PREFIX,
+                        keys.UNCHANGED,
                         "downloader/request_count",
                         "item_scraped_count",
-                        "newscrawl/feeds",
+                        keys.FEEDS_READ,
                     )
                 )
             },
@@ -197,8 +199,7 @@ class IncrementalBenchmark:
         stats = run["stats"]
         # Counted when decided, before Scrapy's duplicate filter: an upper bound of the fetches.
         rechecks = int(
-            stats.get("newscrawl/incremental/fetch_recheck", 0)
-            + stats.get("newscrawl/incremental/fetch_changed", 0)
+            stats.get(keys.fetch_reason(FETCH_RECHECK), 0) + stats.get(keys.fetch_reason(FETCH_CHANGED), 0)
         )
         new_pages = sum(len(site.articles[s].versions) for s in new_slugs)
         langs = len(site.langs)

@@ -6,6 +6,9 @@ import statistics
 import time
 from typing import Any
 
+from newscrawl import stats as keys
+from newscrawl.state.incremental import FETCH_RECHECK
+
 NAMES = {"a": "(a) bare Scrapy spider", "b": "(b) newscrawl full crawl", "c": "(c) Scrapy + trafilatura"}
 PASS, FAIL = "**pass**", "**FAIL**"
 
@@ -388,7 +391,7 @@ def incremental_section(results: dict[str, Any]) -> str:
             ", ".join(
                 f"{k.split('/', 1)[1]} {v:.0f}"
                 for k, v in sorted(s["stats"].items())
-                if k.startswith("newscrawl/")
+                if k.startswith(keys.ROOT)
             ),
         ]
         for s in inc["scenarios"]
@@ -407,7 +410,7 @@ def incremental_notes(results: dict[str, Any]) -> str:
     """What the clocks mean for re-checks and sitemaps, with the numbers of this run."""
     inc = results["incremental"]
     rechecks = {
-        s["label"]: int(s["stats"].get("newscrawl/incremental/fetch_recheck", 0)) for s in inc["scenarios"]
+        s["label"]: int(s["stats"].get(keys.fetch_reason(FETCH_RECHECK), 0)) for s in inc["scenarios"]
     }
     behind = inc.get("site_clock_behind_wall_clock_days", 0.0)
     own = next((s for s in inc["scenarios"] if s["label"].endswith("mirror clock")), None)

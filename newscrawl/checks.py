@@ -7,10 +7,10 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from newscrawl.cluster.workers import is_redis_uri
 from newscrawl.render import render_mode
 from newscrawl.state import StateError, open_state
 from newscrawl.state.incremental import parse_durations
+from newscrawl.state.store import is_redis_uri
 
 _POSITIVE_INTS = (
     "NEWSCRAWL_MAX_LISTING_PAGES", "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP", "CONCURRENT_REQUESTS",

@@ -4,6 +4,9 @@ A feed is written as ``<name>.part`` and renamed to ``<name>`` when the crawl cl
 reader never sees a half-written feed under its final name. A run killed mid-way leaves the
 ``.part`` file; the next run keeps its complete lines (dropping a torn last line, whose article
 is simply crawled again) and renames it.
+
+Feed URIs may use ``%(output_dir)s`` (``NEWSCRAWL_OUTPUT_DIR`` made absolute) and ``%(worker)s``
+(this worker's id): :func:`feed_uri_params` is the project's ``FEED_URI_PARAMS``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,24 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from scrapy import Spider
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.settings import BaseSettings
+
+from newscrawl.cluster.workers import worker_id
 
 PART_SUFFIX = ".part"
+
+
+def output_dir(settings: BaseSettings) -> str:
+    """``NEWSCRAWL_OUTPUT_DIR``, absolute: where the default feeds and health reports go."""
+    return str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output").expanduser().resolve())
+
+
+def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    """``FEED_URI_PARAMS``: Scrapy's URI parameters plus ``output_dir`` and ``worker``."""
+    settings = spider.crawler.settings
+    return {**params, "output_dir": output_dir(settings), "worker": worker_id(settings)}
 
 
 class AtomicFileFeedStorage(FileFeedStorage):

@@ -20,11 +20,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import stats as keys
 from newscrawl.compat import feed_slots
+from newscrawl.feedfiles import output_dir
 from newscrawl.items import fields_of
 
 logger = logging.getLogger(__name__)
-HEALTH_FAILED = "newscrawl/health/failed"
 # Fields whose coverage (share of emitted articles where they are not empty) is reported.
 COVERAGE_FIELDS = (
     "title", "body", "summary", "published_at", "source_name", "source_url", "authors", "tags",
@@ -108,18 +109,18 @@ class HealthReport:
             "finish_reason": reason,
             "articles": {
                 "emitted": articles,
-                "by_language": under("newscrawl/articles/"),
-                "by_category": under("newscrawl/sections/"),
-                "by_status": under("newscrawl/status/"),
-                "unchanged": stats.get("newscrawl/unchanged", 0),
+                "by_language": under(keys.ARTICLES_PREFIX),
+                "by_category": under(keys.SECTIONS_PREFIX),
+                "by_status": under(keys.STATUS_PREFIX),
+                "unchanged": stats.get(keys.UNCHANGED, 0),
             },
-            "dropped": under("newscrawl/dropped/"),
-            "skipped": under("newscrawl/skipped/"),
+            "dropped": under(keys.DROPPED_PREFIX),
+            "skipped": under(keys.SKIPPED_PREFIX),
             "coverage": coverage,
-            "layers": under("newscrawl/field/"),
+            "layers": under(keys.FIELD_PREFIX),
             "listings": {
-                "pages": stats.get("newscrawl/listing_pages", 0),
-                "empty_categories": sorted(under("newscrawl/listing_empty/")),
+                "pages": stats.get(keys.LISTING_PAGES, 0),
+                "empty_categories": sorted(under(keys.LISTING_EMPTY_PREFIX)),
             },
             "http": {
                 "requests": responses + failures,
@@ -128,7 +129,7 @@ class HealthReport:
                 "exceptions": stats.get("downloader/exception_count", 0),
                 "retries_given_up": stats.get("retry/max_reached", 0),
             },
-            "pages": {"not_rendered": stats.get("newscrawl/render/not_rendered", 0)},
+            "pages": {"not_rendered": stats.get(keys.NOT_RENDERED, 0)},
             "speed": {
                 "elapsed_seconds": round(elapsed, 3),
                 "pages_per_second": round(responses / elapsed, 2),
@@ -144,7 +145,7 @@ class HealthReport:
         for line in broken:
             logger.error("health check failed: %s", line)
         if broken:
-            self.crawler.stats.set_value(HEALTH_FAILED, len(broken))
+            self.crawler.stats.set_value(keys.HEALTH_FAILED, len(broken))
         speed = report["speed"]
         logger.info(
             "health: %d articles, %s pages/s, %s items/s, %s",
@@ -165,4 +166,4 @@ class HealthReport:
             if uri and ("://" not in uri or uri.startswith("file://")):
                 return Path(uri.removeprefix("file://")).with_suffix(".health.json")
         stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
-        return Path(getattr(spider, "output_dir", "output")) / spider.name / f"{stamp}.health.json"
+        return Path(output_dir(self.crawler.settings)) / spider.name / f"{stamp}.health.json"

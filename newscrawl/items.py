@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import MutableMapping
 from typing import Any
 
 import scrapy
 from itemadapter import ItemAdapter
+
+from newscrawl.normalize.text import article_id
 
 # Every key of the contract with the value a record carries when the page gives nothing.
 RECORD_DEFAULTS: dict[str, Any] = {
@@ -81,3 +84,11 @@ def fields_of(item: Any) -> MutableMapping[str, Any]:
     than the pipelines' own work.
     """
     return item if isinstance(item, MutableMapping) else ItemAdapter(item)
+
+
+def tombstone(url: str, lang: str, slug: str, fetched_at: float) -> dict[str, Any]:
+    """The record telling consumers an article is gone (the state pipeline drops unknown ones)."""
+    return complete_record({
+        "id": article_id(url), "url": url, "lang": lang, "translation_key": slug, "status": "removed",
+        "crawled_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(fetched_at)),
+    })  # fmt: skip

@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries with backoff, and fetching from the crawl origin only."""
+"""Downloader middlewares: fetching from the crawl origin only, conditional requests, retries with backoff."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from newscrawl import stats as keys
 from newscrawl.normalize.dates import http_date
 from newscrawl.urls import safe_split
 
@@ -103,14 +104,34 @@ class SiteOnlyMiddleware:
         target = safe_split(request.url)
         stats = self.crawler.stats
         if target is None or target.scheme not in ("http", "https"):
-            stats.inc_value("newscrawl/offsite/scheme")
+            stats.inc_value(keys.OFFSITE_SCHEME)
             raise IgnoreRequest(f"not an http(s) URL: {request.url[:200]}")
         if mapper.is_origin(target.scheme, target.hostname, target.port):
             return None
         if mapper.is_site_host(target.scheme, target.hostname, target.port):
-            stats.inc_value("newscrawl/offsite/remapped")
+            stats.inc_value(keys.OFFSITE_REMAPPED)
             path = target.path or "/"
             return request.replace(url=mapper.origin + path + (f"?{target.query}" if target.query else ""))
-        stats.inc_value("newscrawl/offsite/blocked")
+        stats.inc_value(keys.OFFSITE_BLOCKED)
         logger.debug("not fetching off-site URL %s", request.url)
         raise IgnoreRequest(f"off-site URL: {request.url[:200]}")
+
+
+VALIDATORS = "validators"  # request meta: (etag, last_modified) of the last fetch of that URL
+
+
+class ConditionalRequestMiddleware:
+    """Makes a request conditional on the validators its spider found in the crawl state.
+
+    The spider puts ``(etag, last_modified)`` in ``request.meta["validators"]``; this sends them
+    as ``If-None-Match`` and ``If-Modified-Since``, so an unchanged page comes back as a bodiless
+    304. Headers the request already carries are left as they are.
+    """
+
+    def process_request(self, request: Request) -> None:
+        """Add the conditional headers the request's validators call for."""
+        etag, last_modified = request.meta.get(VALIDATORS) or (None, None)
+        if etag and b"If-None-Match" not in request.headers:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified and b"If-Modified-Since" not in request.headers:
+            request.headers[b"If-Modified-Since"] = last_modified

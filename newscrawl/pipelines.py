@@ -7,7 +7,6 @@ Every drop raises DropItem with a short reason and counts it under
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
@@ -15,9 +14,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from newscrawl import stats as keys
 from newscrawl.items import RECORD_KEYS, fields_of
 from newscrawl.sites import vietnamvn as site
-from newscrawl.state.keeper import FETCH_KEY, find_state
+from newscrawl.state.keeper import FETCH_KEY, find_keeper
 
 _CANONICAL_URL = re.compile(
     r"^" + re.escape(site.CANONICAL_ORIGIN) + r"(?:/[a-z]{2}(?:-[a-z]{2})?)?/[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -27,7 +27,7 @@ _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 def drop(stats: StatsCollector, reason: str, detail: str) -> DropItem:
     """Count a drop under ``newscrawl/dropped/<reason>`` and build the DropItem to raise."""
-    stats.inc_value(f"newscrawl/dropped/{reason}")
+    stats.inc_value(keys.dropped(reason))
     return DropItem(f"{reason}: {detail}", log_level="INFO")
 
 
@@ -71,14 +71,13 @@ class ValidatePipeline:
 
 
 def remember_not_emitted(crawler: Crawler, record: MutableMapping[str, Any]) -> None:
-    """Record a page that gave no record in the state, so incremental runs skip it."""
-    store = find_state(crawler)
-    if store is not None:
+    """Tell the state keeper of a page that gave no record, so incremental runs skip it."""
+    keeper = find_keeper(crawler)
+    if keeper is not None:
         fetch = record.get(FETCH_KEY) or {}
-        store.record_not_emitted(
-            record["url"], lang=record["lang"], slug=record["translation_key"],
-            status=fetch.get("status", 200), fetched_at=fetch.get("fetched_at") or time.time(),
-        )  # fmt: skip
+        keeper.record_not_emitted(
+            record["url"], lang=record["lang"], slug=record["translation_key"], fetch=fetch
+        )
 
 
 class DeduplicatePipeline:
@@ -93,7 +92,7 @@ class DeduplicatePipeline:
         self.stats = crawler.stats
         self.seen_urls: set[int] = set()
         self.seen_content: set[int] = set()
-        # The cluster-wide claim of a Redis state (RedisStateStore.claim), else None.
+        # The cluster-wide claim of a shared (Redis) state, else None.
         self.claim: Callable[[str], bool] | None = None
 
     @classmethod
@@ -103,7 +102,8 @@ class DeduplicatePipeline:
 
     def open_spider(self) -> None:
         """Use the crawl's shared claims when it runs on a cluster."""
-        self.claim = getattr(find_state(self.crawler), "claim", None)
+        keeper = find_keeper(self.crawler)
+        self.claim = keeper.claim if keeper is not None and keeper.shares_claims else None
 
     def _first(self, claim: str, local_key: int, seen: set[int]) -> bool:
         """True the first time this crawl meets a key: ``claim`` in Redis, else ``local_key``."""
@@ -134,7 +134,8 @@ class StatePipeline:
     Sets ``status`` (``new``/``updated``) and ``version``; an article whose content hash is
     unchanged is not emitted again (``newscrawl/unchanged``), whatever the mode, nor one whose
     text another URL in its language already carries (``duplicate_content``). The state
-    itself is written after the feed write, by :class:`newscrawl.state.keeper.StateKeeper`.
+    itself is written by :class:`newscrawl.state.keeper.StateKeeper`: emitted records after the
+    feed write, what this pipeline drops when told.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -148,16 +149,17 @@ class StatePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Set status and version from the state, or drop an unchanged article."""
-        store = find_state(self.crawler)
-        if store is None:
+        keeper = find_keeper(self.crawler)
+        if keeper is None:
             return item
+        store = keeper.store
         record = fields_of(item)
         known = store.get(record["url"])
         if record["status"] == "removed":
             if known is None or known.removed or known.version == 0:
                 raise drop(self.stats, "removed_unknown", record["url"])
             record["version"] = known.version
-            self.stats.inc_value("newscrawl/status/removed")
+            self.stats.inc_value(keys.status("removed"))
             return item
         owner = store.content_owner(record["lang"], record["content_hash"])
         if owner is not None and owner != record["url"]:
@@ -168,15 +170,8 @@ class StatePipeline:
         elif known.removed or known.content_hash != record["content_hash"]:
             record["status"], record["version"] = "updated", known.version + 1
         else:
-            fetch = record.get(FETCH_KEY) or {}
-            store.record_fetch(
-                record["url"],
-                status=fetch.get("status", 200),
-                fetched_at=fetch.get("fetched_at") or time.time(),
-                etag=fetch.get("etag"),
-                last_modified=fetch.get("last_modified"),
-            )
-            self.stats.inc_value("newscrawl/unchanged")
+            keeper.record_fetch(record["url"], record.get(FETCH_KEY) or {})
+            self.stats.inc_value(keys.UNCHANGED)
             raise DropItem(f"unchanged: {record['url']}", log_level="DEBUG")
-        self.stats.inc_value(f"newscrawl/status/{record['status']}")
+        self.stats.inc_value(keys.status(record["status"]))
         return item

@@ -34,11 +34,18 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOADER_MIDDLEWARES = {
     # First of all: nothing but the crawl origin is fetched, redirects included.
     "newscrawl.middlewares.SiteOnlyMiddleware": 50,
+    # If-None-Match / If-Modified-Since from the validators the spider put in request.meta.
+    "newscrawl.middlewares.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
 }
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0  # cap, also for Retry-After
+
+# --- settings that depend on others: browser rendering, distributed crawling ---------------
+# newscrawl.addon wires in scrapy-playwright when a browser may be used and exists, and
+# scrapy-redis when NEWSCRAWL_STATE_URI is a Redis URI.
+ADDONS = {"newscrawl.addon.NewscrawlAddon": 0}
 
 # --- no code-executing extensions --------------------------------------------------------
 # Scrapy 2.19 starts a RemoteControl HTTP server that runs posted code, and a telnet console.
@@ -61,12 +68,13 @@ ITEM_PIPELINES = {
 }
 # One JSON Lines file per run; orjson serves every JSON Lines format name (also `-O x.jsonl`).
 # A feed is written as `<name>.part` and renamed when complete (newscrawl.feedfiles).
-# %(output_dir)s is NEWSCRAWL_OUTPUT_DIR made absolute (the spider's `output_dir`);
+# %(output_dir)s is NEWSCRAWL_OUTPUT_DIR made absolute, %(worker)s the worker id (FEED_URI_PARAMS);
 # %(batch_time)s is the start time with microseconds, so two runs never share a feed name.
 NEWSCRAWL_OUTPUT_DIR = "output"
 FEEDS = {
     "%(output_dir)s/%(name)s/%(batch_time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
+FEED_URI_PARAMS = "newscrawl.feedfiles.feed_uri_params"
 FEED_STORAGES = {
     "": "newscrawl.feedfiles.AtomicFileFeedStorage",
     "file": "newscrawl.feedfiles.AtomicFileFeedStorage",

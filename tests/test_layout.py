@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -31,3 +32,12 @@ def test_every_file_in_the_readme_map_exists() -> None:
     existing = {p.name for p in PACKAGE.rglob("*.py")}
     stale = sorted(set(re.findall(r"[\w]+\.py", module_map())) - existing)
     assert stale == [], f"the README's map names files that do not exist: {stale}"
+
+
+def test_the_spider_has_no_function_over_40_lines() -> None:
+    """The spider only navigates, in small steps: a long function is doing another module's job."""
+    spider = PACKAGE / "spiders" / "vietnamvn.py"
+    tree = ast.parse(spider.read_text(encoding="utf-8"))
+    functions = (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+    long = {f.name: f.end_lineno - f.lineno + 1 for f in functions if f.end_lineno - f.lineno + 1 > 40}
+    assert long == {}, f"functions of the spider over 40 lines: {long}"

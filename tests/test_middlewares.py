@@ -83,3 +83,19 @@ def test_other_schemes_are_dropped(middleware, url):
 def test_retry_after(value, expected):
     now = datetime(2026, 10, 21, 7, 27, tzinfo=UTC)
     assert retry_after_seconds(value, now) == expected
+
+
+def test_conditional_requests_carry_the_validators_the_spider_found():
+    from newscrawl.middlewares import VALIDATORS, ConditionalRequestMiddleware
+
+    mw = ConditionalRequestMiddleware()
+    request = Request(f"{ORIGIN}/sitemap.xml", meta={VALIDATORS: ('"v1"', "Tue, 26 May 2026 10:00:00 GMT")})
+    assert mw.process_request(request) is None
+    assert request.headers[b"If-None-Match"] == b'"v1"'
+    assert request.headers[b"If-Modified-Since"] == b"Tue, 26 May 2026 10:00:00 GMT"
+    only_etag = Request(f"{ORIGIN}/x", meta={VALIDATORS: ('"v2"', None)})
+    mw.process_request(only_etag)
+    assert b"If-Modified-Since" not in only_etag.headers
+    plain = Request(f"{ORIGIN}/x")
+    mw.process_request(plain)
+    assert b"If-None-Match" not in plain.headers

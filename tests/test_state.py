@@ -16,7 +16,7 @@ from newscrawl.items import ArticleItem, complete_record
 from newscrawl.normalize.text import article_id
 from newscrawl.pipelines import StatePipeline
 from newscrawl.state import ResourceState, SqliteStateStore, StateError, default_state_path, open_state
-from newscrawl.state.keeper import FETCH_KEY
+from newscrawl.state.keeper import FETCH_KEY, StateKeeper
 
 URL = "https://www.vietnam.vn/en/bai-viet-thu-nghiem-so-mot"
 
@@ -165,7 +165,7 @@ def test_unreachable_redis_is_one_clear_error_without_the_password():
 def _pipeline(store, monkeypatch):
     crawler = get_crawler()
     crawler.stats.open_spider()
-    monkeypatch.setattr("newscrawl.pipelines.find_state", lambda crawler: store)
+    monkeypatch.setattr("newscrawl.pipelines.find_keeper", lambda crawler: StateKeeper(crawler, store))
     return crawler, StatePipeline.from_crawler(crawler)
 
 

@@ -37,12 +37,12 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from newscrawl.cluster.workers import is_redis_uri
+from newscrawl import stats as keys
 from newscrawl.state.keeper import find_state
 from newscrawl.state.redis_store import CrawlKeys, RedisStateStore, connect
+from newscrawl.state.store import is_redis_uri
 
 logger = logging.getLogger(__name__)
-STATS = "newscrawl/cluster"
 TAKEN = "newscrawl_cluster_taken"  # meta key: a request this worker already took from the queue
 
 
@@ -160,8 +160,8 @@ class ClusterWorker:
         """Start the heartbeat and say which crawl this worker joined."""
         store = self.store
         assert store.crawl is not None
-        self.crawler.stats.set_value(f"{STATS}/crawl", int(store.crawl.crawl_id))
-        self.crawler.stats.set_value(f"{STATS}/worker", store.worker)
+        self.crawler.stats.set_value(keys.CLUSTER_CRAWL, int(store.crawl.crawl_id))
+        self.crawler.stats.set_value(keys.CLUSTER_WORKER, store.worker)
         logger.info("worker %s joined crawl %s on %s", store.worker, store.crawl.crawl_id, store.location)
         # The shared queue, read with a client of its own (pickled requests, not decoded).
         self.queue = PriorityQueue(connect(store.uri, decode=False), spider, store.crawl.requests)
@@ -193,7 +193,7 @@ class ClusterWorker:
         request = self.queue.pop(0) if self.queue is not None else None
         if request is not None:
             request.meta[TAKEN] = True
-            self.crawler.stats.inc_value(f"{STATS}/wake_ups")
+            self.crawler.stats.inc_value(keys.CLUSTER_WAKE_UPS)
             self.crawler.engine.crawl(request)
 
     def spider_idle(self, spider: Spider) -> None:
@@ -203,7 +203,7 @@ class ClusterWorker:
         store.heartbeat("idle")
         if self._peers_may_add_work(store):
             self._quiet_since = None
-            self.crawler.stats.inc_value(f"{STATS}/waits")
+            self.crawler.stats.inc_value(keys.CLUSTER_WAITS)
             raise DontCloseSpider
         now = time.monotonic()
         self._quiet_since = self._quiet_since or now

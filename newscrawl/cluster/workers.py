@@ -10,13 +10,10 @@ from typing import Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from newscrawl.state.store import is_redis_uri
+
 FEED_WITH_WORKER = "%(output_dir)s/%(name)s/%(batch_time)s-%(worker)s.jsonl"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def is_redis_uri(uri: str | None) -> bool:
-    """True when ``NEWSCRAWL_STATE_URI`` names a Redis server."""
-    return (uri or "").strip().startswith(("redis://", "rediss://", "unix://"))
 
 
 def worker_id(settings: BaseSettings) -> str:

@@ -15,7 +15,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.arguments import ArgumentError, parse_arguments
 from newscrawl.checks import settings_problem
-from newscrawl.health import HEALTH_FAILED
+from newscrawl.stats import HEALTH_FAILED
 
 if TYPE_CHECKING:
     import argparse

@@ -1,8 +1,10 @@
 """Crawl logic for vietnam.vn: language homes → categories → listing pages → articles,
 plus robots.txt → sitemaps and per-language RSS feeds as a second discovery path.
 
-Only decisions about what to fetch live here; reading pages is ``newscrawl.extract``'s job,
-building records ``newscrawl.loaders``' and remembering earlier runs ``newscrawl.state``'s.
+Only decisions about what to fetch live here. Reading pages is ``newscrawl.extract``'s job,
+building records ``newscrawl.loaders``' and ``newscrawl.items``', making requests conditional
+``newscrawl.middlewares``', and remembering earlier runs the state keeper's
+(``newscrawl.state.keeper``): the spider reads the state and tells the keeper what it saw.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -19,39 +20,33 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from newscrawl import stats as keys
 from newscrawl.arguments import CrawlArguments, parse_arguments
-from newscrawl.cluster.workers import cluster_settings, worker_id
+from newscrawl.discovery.ledger import FEED, LINK, LISTING, SITEMAP, STATE, DiscoveryLedger
 from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
 from newscrawl.discovery.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
 from newscrawl.encoding import is_html, utf8_if_mislabelled
-from newscrawl.extract.article import extract_article
+from newscrawl.extract.article import Extraction, extract_article
 from newscrawl.extract.context import PageContext
-from newscrawl.items import ArticleItem, complete_record
+from newscrawl.items import ArticleItem, tombstone
 from newscrawl.loaders import load_article
-from newscrawl.normalize.text import article_id
+from newscrawl.middlewares import VALIDATORS
 from newscrawl.render import (
     RENDERED,
     browser_problem,
     has_scripts,
     missing_drawn_fields,
-    playwright_settings,
     render_meta,
     render_mode,
 )
 from newscrawl.sites import vietnamvn as site
-from newscrawl.state import ArticleState, ResourceState, StateStore
+from newscrawl.state import ArticleState, StateStore
 from newscrawl.state.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
-from newscrawl.state.keeper import FETCH_KEY, StateKeeper, find_state
+from newscrawl.state.keeper import FETCH_KEY, StateKeeper, fetch_of, find_keeper
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 
-STATS = "newscrawl"
-# Discovery paths, for the end-of-crawl report of which path found what.
-VIA_LISTING, VIA_SITEMAP, VIA_FEED, VIA_LINK, VIA_STATE = "listing", "sitemap", "feed", "link", "state"
-_VIA_BITS = {VIA_LISTING: 1, VIA_SITEMAP: 2, VIA_FEED: 4, VIA_LINK: 8, VIA_STATE: 16}
-_REQUESTED = 32  # also kept per URL: this run has requested it
 # Plain strings straight from lxml: a parsel Selector per link cost more than the link itself.
 _HREFS = etree.XPath("//a/@href", smart_strings=False)
 # Statuses an article request wants to see rather than have filtered out.
@@ -72,17 +67,8 @@ class VietnamVnSpider(scrapy.Spider):
         self.langs: set[str] = set(self.args.langs or ())
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
-        # Article URL hash → bits of the paths that found it, and whether it was requested.
-        self._found_by: dict[int, int] = {}
+        self.ledger = DiscoveryLedger()
         self._told_rendering_off = False
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Wire scrapy-playwright in only when a browser may be used and exists, and
-        scrapy-redis when the state is in Redis."""
-        super().update_settings(settings)
-        for name, value in {**playwright_settings(settings), **cluster_settings(settings)}.items():
-            settings.set(name, value, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
@@ -95,19 +81,24 @@ class VietnamVnSpider(scrapy.Spider):
         spider.max_listing_pages = spider.args.max_pages or settings.getint("NEWSCRAWL_MAX_LISTING_PAGES")
         spider.use_sitemaps = settings.getbool("NEWSCRAWL_SITEMAPS")
         spider.robots_obeyed = settings.getbool("ROBOTSTXT_OBEY")
-        # Feed URIs use them as %(output_dir)s and %(worker)s (Scrapy fills feed URIs from spider attributes).
-        spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR")).expanduser().resolve())
-        spider.worker = worker_id(settings)
         spider.render_mode = render_mode(settings)
         spider.browser_missing = browser_problem(settings)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.report_discovery, signal=signals.spider_closed)
         return spider
 
+    # --- the state: read here, written by the keeper ------------------------------------
+
+    @property
+    def keeper(self) -> StateKeeper | None:
+        """The state keeper, told what this crawl saw; None when it is disabled."""
+        return find_keeper(self.crawler)
+
     @property
     def store(self) -> StateStore | None:
-        """The crawl state, or None when the state keeper is disabled."""
-        return find_state(self.crawler)
+        """The crawl state, to read; None when the state keeper is disabled."""
+        keeper = self.keeper
+        return keeper.store if keeper is not None else None
 
     @property
     def incremental(self) -> bool:
@@ -116,10 +107,14 @@ class VietnamVnSpider(scrapy.Spider):
 
     def _previous_run(self) -> tuple[float, float] | None:
         """``(start, finish)`` of the last completed run (a killed run does not count)."""
-        for extension in getattr(self.crawler.extensions, "middlewares", ()):
-            if isinstance(extension, StateKeeper):
-                return extension.previous_run
-        return None
+        keeper = self.keeper
+        return keeper.previous_run if keeper is not None else None
+
+    def _known(self, urls: list[SiteUrl]) -> dict[str, ArticleState]:
+        store = self.store
+        if not urls or store is None:
+            return {}
+        return store.get_many(u.canonical for u in urls)
 
     # --- requests ---------------------------------------------------------------------
 
@@ -132,11 +127,14 @@ class VietnamVnSpider(scrapy.Spider):
             meta={"site_url": url, **meta},
         )  # fmt: skip
 
+    def _path_request(self, path: str, callback: Any, **meta: Any) -> scrapy.Request | None:
+        url = self.mapper.parse(path)
+        return self._request(url, callback, **meta) if url is not None else None
+
     def download_failed(self, failure: Failure) -> None:
         """A request that failed for good (after retries): one log line, one counter, no traceback."""
         request = failure.request  # type: ignore[attr-defined]
-        reason = type(failure.value).__name__
-        self.crawler.stats.inc_value(f"{STATS}/http/failed/{reason}")
+        self.crawler.stats.inc_value(keys.http_failed(type(failure.value).__name__))
         if failure.check(IgnoreRequest):
             return  # off-site, robots.txt, too large: counted where it was decided
         self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage()[:300])
@@ -144,36 +142,25 @@ class VietnamVnSpider(scrapy.Spider):
     def _rendered(self, response: Response, kind: str, required: bool = True) -> scrapy.Request | None:
         """The same request through the browser, once; None when none may be used (counted
         when the page needed it, silent when rendering was only worth a try)."""
-        stats = self.crawler.stats
         if response.meta.get(RENDERED):
             return None
         if self.render_mode == "never" or self.browser_missing:
-            if not required:
-                return None
-            stats.inc_value(f"{STATS}/render/not_rendered")
-            stats.inc_value(f"{STATS}/render/not_rendered/{kind}")
-            if not self._told_rendering_off:
-                self._told_rendering_off = True
-                why = self.browser_missing or "NEWSCRAWL_RENDER=never"
-                self.logger.error("pages need a browser but rendering is disabled (%s): they are skipped "
-                                  "and counted as newscrawl/render/not_rendered", why)  # fmt: skip
+            if required:
+                self._not_rendered(kind)
             return None
-        stats.inc_value(f"{STATS}/render/{kind}")
+        self.crawler.stats.inc_value(keys.rendered(kind))
         meta = {**response.meta, **render_meta(self.settings)}
         return response.request.replace(meta=meta, dont_filter=True)
 
-    def _path_request(self, path: str, callback: Any, **meta: Any) -> scrapy.Request | None:
-        url = self.mapper.parse(path)
-        return self._request(url, callback, **meta) if url is not None else None
-
-    def _home(self, lang: str) -> Iterator[scrapy.Request]:
-        home = self._path_request(self.mapper.home_path(lang) or "/", self.parse_home)
-        assert home is not None
-        yield home
-        if self.use_sitemaps:
-            feed = self._resource_request(f"{self.mapper.home_path(lang)}/sitemap.rss", self.parse_feed)
-            if feed is not None:
-                yield feed
+    def _not_rendered(self, kind: str) -> None:
+        """Count a page that needed a browser it could not have; say why, once."""
+        self.crawler.stats.inc_value(keys.NOT_RENDERED)
+        self.crawler.stats.inc_value(keys.not_rendered(kind))
+        if not self._told_rendering_off:
+            self._told_rendering_off = True
+            why = self.browser_missing or "NEWSCRAWL_RENDER=never"
+            self.logger.error("pages need a browser but rendering is disabled (%s): they are skipped "
+                              "and counted as %s", why, keys.NOT_RENDERED)  # fmt: skip
 
     def _resource_request(self, loc: str, callback: Any) -> scrapy.Request | None:
         """A sitemap or feed request, conditional on what the last run saw of it."""
@@ -183,7 +170,7 @@ class VietnamVnSpider(scrapy.Spider):
         request.meta["handle_httpstatus_list"] = [304]
         known = self.store.resource(request.meta["site_url"].canonical) if self.store else None
         if known is not None and self.args.mode == "incremental":
-            _conditional(request, known.etag, known.last_modified)
+            request.meta[VALIDATORS] = (known.etag, known.last_modified)
         return request
 
     def _articles(
@@ -197,39 +184,35 @@ class VietnamVnSpider(scrapy.Spider):
         # request this run already made would only be built to be dropped by the duplicate filter.
         candidates = [
             (u, lastmod) for u, lastmod in urls
-            if u.kind == ARTICLE and wanted(u.lang) and not self._note_found(u, via)
+            if u.kind == ARTICLE and wanted(u.lang) and not self.ledger.found(u.canonical, via)
         ]  # fmt: skip
         known = self._known([u for u, _ in candidates])
         now = time.time()
-        stats = self.crawler.stats
         for url, lastmod in candidates:
-            state = known.get(url.canonical)
-            verdict = decide(state, now, self.recheck_schedule, lastmod) if self.incremental else FETCH_NEW
-            if verdict == SKIP_KNOWN:
-                stats.inc_value(f"{STATS}/incremental/skipped_known")
-                continue
-            request = self._request(
-                url, self.parse_article, found_under=[found_under] if found_under else [],
-                handle_httpstatus_list=_ARTICLE_STATUSES,
-            )  # fmt: skip
-            if state is not None and self.incremental:
-                stats.inc_value(f"{STATS}/incremental/fetch_{verdict}")
-                _conditional(request, state.etag, state.last_modified)
-            key = hash(url.canonical)
-            self._found_by[key] |= _REQUESTED
-            yield request
+            request = self._article_request(url, known.get(url.canonical), lastmod, now, found_under)
+            if request is not None:
+                self.ledger.requested(url.canonical)
+                yield request
 
-    def _known(self, urls: list[SiteUrl]) -> dict[str, ArticleState]:
-        if not urls or self.store is None:
-            return {}
-        return self.store.get_many(u.canonical for u in urls)
+    def _article_request(
+        self, url: SiteUrl, state: ArticleState | None, lastmod: float | None, now: float,
+        found_under: str | None,
+    ) -> scrapy.Request | None:  # fmt: skip
+        """An article's request (conditional when the state knows it); None when not due."""
+        verdict = decide(state, now, self.recheck_schedule, lastmod) if self.incremental else FETCH_NEW
+        if verdict == SKIP_KNOWN:
+            self.crawler.stats.inc_value(keys.SKIPPED_KNOWN)
+            return None
+        request = self._request(
+            url, self.parse_article, found_under=[found_under] if found_under else [],
+            handle_httpstatus_list=_ARTICLE_STATUSES,
+        )  # fmt: skip
+        if state is not None and self.incremental:
+            self.crawler.stats.inc_value(keys.fetch_reason(verdict))
+            request.meta[VALIDATORS] = (state.etag, state.last_modified)
+        return request
 
-    def _note_found(self, url: SiteUrl, via: str) -> bool:
-        """Count the discovery path; True when this run has requested the URL already."""
-        key = hash(url.canonical)
-        bits = self._found_by.get(key, 0)
-        self._found_by[key] = bits | _VIA_BITS[via]
-        return bool(bits & _REQUESTED)
+    # --- start and navigation -----------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Each selected language's home; with ``langs=all``, the Vietnamese home finds the rest."""
@@ -244,6 +227,15 @@ class VietnamVnSpider(scrapy.Spider):
         for request in self._due_rechecks():
             yield request
 
+    def _home(self, lang: str) -> Iterator[scrapy.Request]:
+        home = self._path_request(self.mapper.home_path(lang) or "/", self.parse_home)
+        assert home is not None
+        yield home
+        if self.use_sitemaps:
+            feed = self._resource_request(f"{self.mapper.home_path(lang)}/sitemap.rss", self.parse_feed)
+            if feed is not None:
+                yield feed
+
     def _due_rechecks(self) -> Iterator[scrapy.Request]:
         """Known articles whose re-check is due, linked or not: a removed page is linked nowhere."""
         if not self.incremental:
@@ -251,7 +243,7 @@ class VietnamVnSpider(scrapy.Spider):
         assert self.store is not None
         urls = self.store.due_for_recheck(time.time(), self.recheck_schedule)
         due = (self.mapper.parse(url) for url in urls)
-        yield from self._articles(((url, None) for url in due if url is not None), VIA_STATE)
+        yield from self._articles(((url, None) for url in due if url is not None), STATE)
 
     def _new_languages(self, links: Iterable[SiteUrl]) -> Iterator[scrapy.Request]:
         """Homes and listings of languages seen for the first time (any link of theirs counts)."""
@@ -260,14 +252,14 @@ class VietnamVnSpider(scrapy.Spider):
         for url in links:
             if url.lang not in self.langs:
                 self.langs.add(url.lang)
-                self.crawler.stats.inc_value(f"{STATS}/discovered/languages")
+                self.crawler.stats.inc_value(keys.DISCOVERED_LANGUAGES)
                 yield from self._home(url.lang)
                 yield from self._listings(langs=[url.lang], slugs=sorted(self.categories))
 
     def _new_categories(self, slugs: Iterable[str]) -> Iterator[scrapy.Request]:
         fresh = sorted(set(slugs) - self.categories)
         self.categories.update(fresh)
-        self.crawler.stats.inc_value(f"{STATS}/discovered/categories", len(fresh))
+        self.crawler.stats.inc_value(keys.DISCOVERED_CATEGORIES, len(fresh))
         yield from self._listings(langs=sorted(self.langs), slugs=fresh)
 
     def _listings(self, langs: list[str], slugs: list[str]) -> Iterator[scrapy.Request]:
@@ -294,9 +286,9 @@ class VietnamVnSpider(scrapy.Spider):
         # Links outside a listing's own items (home page, "most read" boxes) add coverage,
         # unless the user asked for some sections only.
         if self.args.sections is None:
-            yield from self._articles(((u, None) for u in links), VIA_LINK)
+            yield from self._articles(((u, None) for u in links), LINK)
 
-    # --- callbacks: navigation ----------------------------------------------------------
+    # --- callbacks: homes and listings --------------------------------------------------
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         """Discover languages and categories from a home page's navigation."""
@@ -311,25 +303,29 @@ class VietnamVnSpider(scrapy.Spider):
         if not self._is_html(response):
             return
         page: SiteUrl = response.meta["site_url"]
-        slug, page_no = response.meta["category"], response.meta["page_no"]
-        self.crawler.stats.inc_value(f"{STATS}/listing_pages")
+        slug = response.meta["category"]
+        self.crawler.stats.inc_value(keys.LISTING_PAGES)
         links = self._links(response)
         yield from self._discover(links)
-        since = self.args.since
         items = listing_items(response.selector, page, self.mapper, response.url)
         if not items and has_scripts(response):
             rendered = self._rendered(response, "listing")
             if rendered is not None:
                 yield rendered
                 return
-        if not items and page_no == 1:
-            self.crawler.stats.inc_value(f"{STATS}/listing_empty/{slug}")
+        if not items and response.meta["page_no"] == 1:
+            self.crawler.stats.inc_value(keys.listing_empty(slug))
+        since = self.args.since
         fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
-        self.crawler.stats.inc_value(f"{STATS}/skipped/older_than_since", len(items) - len(fresh))
-        yield from self._articles(((i.url, None) for i in fresh), VIA_LISTING, found_under=slug)
+        self.crawler.stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE, len(items) - len(fresh))
+        yield from self._articles(((i.url, None) for i in fresh), LISTING, found_under=slug)
         yield from self._other_articles(links)
-        if not self._paginate(response, items):
-            return
+        if self._paginate(response, items):
+            yield from self._next_listing_page(response)
+
+    def _next_listing_page(self, response: Response) -> Iterator[scrapy.Request]:
+        """The listing's next page; the page again through the browser when only a click shows more."""
+        page: SiteUrl = response.meta["site_url"]
         following = next_page(response.selector, page, self.mapper, response.url)
         if following is None and has_load_more_button(response.selector):
             rendered = self._rendered(response, "listing")  # items appear only when clicked
@@ -338,8 +334,8 @@ class VietnamVnSpider(scrapy.Spider):
                 return
         if following is not None and page_number(following) > page_number(page):
             yield self._request(
-                following, self.parse_listing, category=slug, page_no=page_no + 1,
-                known_pages=response.meta["known_pages"],
+                following, self.parse_listing, category=response.meta["category"],
+                page_no=response.meta["page_no"] + 1, known_pages=response.meta["known_pages"],
             )  # fmt: skip
 
     def _paginate(self, response: Response, items: list[Any]) -> bool:
@@ -359,9 +355,11 @@ class VietnamVnSpider(scrapy.Spider):
             )
             response.meta["known_pages"] = response.meta["known_pages"] + 1 if all_known else 0
             if response.meta["known_pages"] >= self.known_pages_to_stop:
-                self.crawler.stats.inc_value(f"{STATS}/incremental/listings_stopped_early")
+                self.crawler.stats.inc_value(keys.LISTINGS_STOPPED_EARLY)
                 return False
         return True
+
+    # --- callbacks: robots.txt, sitemaps and feeds --------------------------------------
 
     def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """robots.txt was read for the crawl origin: queue the sitemaps it names."""
@@ -387,139 +385,156 @@ class VietnamVnSpider(scrapy.Spider):
         if self._not_modified(response):
             return
         kind, entries = parse_sitemap(response.body)
-        self.crawler.stats.inc_value(f"{STATS}/sitemaps/read")
+        self.crawler.stats.inc_value(keys.SITEMAPS_READ)
         if kind == "sitemapindex":
             yield from self._changed_sitemaps(entries)
             return
         urls = [(self.mapper.parse(e.loc), e.lastmod) for e in entries]
         alternates = [(self.mapper.parse(a), e.lastmod) for e in entries for a in e.alternates]
         site_urls = [(u, lastmod) for u, lastmod in urls + alternates if u is not None]
-        if self.store is not None:
-            self.store.record_sitemap_lastmods((u.canonical, m) for u, m in site_urls if m is not None)
+        if self.keeper is not None:
+            self.keeper.record_sitemap_lastmods((u.canonical, m) for u, m in site_urls if m is not None)
         yield from self._new_languages(u for u, _ in site_urls)
         yield from self._new_categories(u.slug for u, _ in site_urls if u.kind == CATEGORY)
-        yield from self._articles(site_urls, VIA_SITEMAP)
+        yield from self._articles(site_urls, SITEMAP)
 
     def _changed_sitemaps(self, entries: list[Any]) -> Iterator[scrapy.Request]:
         previous = self._previous_run() if self.incremental else None
-        margin = self.lastmod_margin
-        since = self.args.since
+        # The margin absorbs clock skew between the site and us; the request is conditional.
+        unchanged_before = previous[0] - self.lastmod_margin if previous is not None else None
         for entry in entries:
             url = self.mapper.parse(entry.loc)
-            if url is None:
+            if url is None or not self._wants_sitemap(url):
                 continue
-            kind, day = sitemap_kind(url.path)
-            if kind == SKIPPED or (kind == CATEGORIES and self.args.sections is not None):
-                continue
-            if kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since:
-                continue
-            # The margin absorbs clock skew between the site and us; the request is conditional.
-            if previous is not None and entry.lastmod is not None and entry.lastmod <= previous[0] - margin:
-                self.crawler.stats.inc_value(f"{STATS}/sitemaps/unchanged")
+            if (
+                unchanged_before is not None
+                and entry.lastmod is not None
+                and entry.lastmod <= unchanged_before
+            ):
+                self.crawler.stats.inc_value(keys.SITEMAPS_UNCHANGED)
                 continue
             request = self._resource_request(entry.loc, self.parse_sitemap)
             if request is not None:
                 request.meta["lastmod"] = entry.lastmod
                 yield request
 
+    def _wants_sitemap(self, url: SiteUrl) -> bool:
+        """False for sitemaps of no use to this crawl: skipped kinds, other sections, older days."""
+        kind, day = sitemap_kind(url.path)
+        if kind == SKIPPED or (kind == CATEGORIES and self.args.sections is not None):
+            return False
+        since = self.args.since
+        return not (kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since)
+
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """Request the articles of an RSS/Atom feed that are worth fetching."""
         if self._not_modified(response):
             return
-        self.crawler.stats.inc_value(f"{STATS}/feeds/read")
+        self.crawler.stats.inc_value(keys.FEEDS_READ)
         urls = [(self.mapper.parse(e.loc), None) for e in parse_feed(response.body)]
-        yield from self._articles(((u, m) for u, m in urls if u is not None), VIA_FEED)
+        yield from self._articles(((u, m) for u, m in urls if u is not None), FEED)
 
     def _not_modified(self, response: Response) -> bool:
-        """Record a sitemap's or feed's validators; True when it did not change (304)."""
-        url: SiteUrl = response.meta["site_url"]
+        """Have a sitemap's or feed's validators recorded; True when it did not change (304)."""
         if response.status == 304:
-            self.crawler.stats.inc_value(f"{STATS}/sitemaps/not_modified")
+            self.crawler.stats.inc_value(keys.SITEMAPS_NOT_MODIFIED)
             return True
-        if self.store is not None:
-            self.store.record_resource(ResourceState(
-                url.canonical, _header(response, b"ETag"), _header(response, b"Last-Modified"),
-                response.meta.get("lastmod"), time.time(),
-            ))  # fmt: skip
+        if self.keeper is not None:
+            self.keeper.record_resource(
+                response.meta["site_url"].canonical, response, response.meta.get("lastmod")
+            )
         return False
 
     # --- callbacks: articles ------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         """Extract the article; follow its translations and categories."""
-        stats = self.crawler.stats
         url: SiteUrl = response.meta["site_url"]
-        fetch = {
-            "fetched_at": time.time(), "status": response.status,
-            "etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified"),
-        }  # fmt: skip
-        if response.status == 304:
-            if self.store is not None:
-                self.store.record_fetch(url.canonical, **fetch)
-            stats.inc_value(f"{STATS}/incremental/not_modified")
-            return
-        if response.status in (404, 410):
-            stats.inc_value(f"{STATS}/http/{response.status}")
-            yield self._tombstone(url, fetch)
+        fetch = fetch_of(response)
+        if response.status in (304, 404, 410):
+            yield from self._article_unchanged_or_gone(url, response.status, fetch)
             return
         if not self._is_html(response):
             return
         response = utf8_if_mislabelled(response)
+        extraction = self._extract(response, url)
+        rendered = self._render_article(response, extraction)
+        if rendered is not None:
+            yield rendered
+            return
+        for field, layer in extraction.layers.items():
+            self.crawler.stats.inc_value(keys.field_layer(field, layer))
+        yield from self._follow(extraction)
+        item = self._article_item(response, url, extraction, fetch)
+        if item is not None:
+            yield item
+
+    def _article_unchanged_or_gone(
+        self, url: SiteUrl, status: int, fetch: dict[str, Any]
+    ) -> Iterator[ArticleItem]:
+        """304: the re-check found it unchanged; 404 or 410: a tombstone for a known article."""
+        if status == 304:
+            if self.keeper is not None:
+                self.keeper.record_fetch(url.canonical, fetch)
+            self.crawler.stats.inc_value(keys.NOT_MODIFIED)
+            return
+        self.crawler.stats.inc_value(keys.http_status(status))
+        record = tombstone(url.canonical, url.lang, url.slug, fetch["fetched_at"])
+        yield ArticleItem(record, **{FETCH_KEY: fetch})
+
+    def _extract(self, response: TextResponse, url: SiteUrl) -> Extraction:
+        """The article's fields, layer by layer; embedded data left unread is counted."""
         ctx = PageContext.from_response(response, url.lang, self.mapper)
         extraction = extract_article(ctx)
         for reason, count in ctx.skips.items():
-            stats.inc_value(f"{STATS}/embedded/skipped/{reason}", count)
-        if has_scripts(response):
-            # A page without a body needs the browser; one drawn from its data may show there
-            # the date or outlet its data lacks.
-            if "body" not in extraction.fields or extraction.body_container_empty:
-                rendered = self._rendered(response, "article")
-            elif missing_drawn_fields(extraction):
-                rendered = self._rendered(response, "article_fields", required=False)
-            else:
-                rendered = None
-            if rendered is not None:
-                yield rendered
-                return
-        for field, layer in extraction.layers.items():
-            stats.inc_value(f"{STATS}/field/{field}/{layer}")
+            self.crawler.stats.inc_value(keys.embedded_skipped(reason), count)
+        return extraction
+
+    def _render_article(self, response: TextResponse, extraction: Extraction) -> scrapy.Request | None:
+        """The page again through the browser when the static page lacks what a browser may show."""
+        if not has_scripts(response):
+            return None
+        # A page without a body needs the browser; one drawn from its data may show there
+        # the date or outlet its data lacks.
+        if "body" not in extraction.fields or extraction.body_container_empty:
+            return self._rendered(response, "article")
+        if missing_drawn_fields(extraction):
+            return self._rendered(response, "article_fields", required=False)
+        return None
+
+    def _follow(self, extraction: Extraction) -> Iterator[scrapy.Request]:
+        """The article's translations, and listings of categories it names that are new."""
         translations = extraction.fields.get("translations") or {}
         translated = (self.mapper.parse(target) for target in translations.values())
-        yield from self._articles(((u, None) for u in translated if u is not None), VIA_LINK)
+        yield from self._articles(((u, None) for u in translated if u is not None), LINK)
         yield from self._new_categories(extraction.fields.get("sections") or ())
+
+    def _article_item(
+        self, response: Response, url: SiteUrl, extraction: Extraction, fetch: dict[str, Any]
+    ) -> ArticleItem | None:
+        """The record of an article page, or None (counted) for a page that gives none."""
+        stats = self.crawler.stats
         if not extraction.is_article:
-            stats.inc_value(f"{STATS}/skipped/not_article")
-            if self.store is not None:  # so incremental runs need not fetch it again
-                self.store.record_not_emitted(
-                    url.canonical, lang=url.lang, slug=url.slug, status=response.status,
-                    fetched_at=fetch["fetched_at"],
-                )  # fmt: skip
-            return
+            stats.inc_value(keys.SKIPPED_NOT_ARTICLE)
+            if self.keeper is not None:  # so incremental runs need not fetch it again
+                self.keeper.record_not_emitted(url.canonical, lang=url.lang, slug=url.slug, fetch=fetch)
+            return None
         record = load_article(url, extraction, response.meta.get("found_under", []))
         if self._too_old(record["published_at"]):
-            stats.inc_value(f"{STATS}/skipped/older_than_since")
-            return
+            stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE)
+            return None
         if self.args.sections is not None and self.args.sections.isdisjoint(record["sections"]):
-            stats.inc_value(f"{STATS}/skipped/other_section")
-            return
-        stats.inc_value(f"{STATS}/articles/{url.lang}")
+            stats.inc_value(keys.SKIPPED_OTHER_SECTION)
+            return None
+        stats.inc_value(keys.articles(url.lang))
         for section in record["sections"]:
-            stats.inc_value(f"{STATS}/sections/{section}")
-        yield ArticleItem(record, **{FETCH_KEY: fetch})
-
-    def _tombstone(self, url: SiteUrl, fetch: dict[str, Any]) -> ArticleItem:
-        """The record telling consumers an article is gone (the state pipeline drops unknown ones)."""
-        record = complete_record({
-            "id": article_id(url.canonical), "url": url.canonical, "lang": url.lang,
-            "translation_key": url.slug, "status": "removed",
-            "crawled_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(fetch["fetched_at"])),
-        })  # fmt: skip
+            stats.inc_value(keys.section(section))
         return ArticleItem(record, **{FETCH_KEY: fetch})
 
     def _is_html(self, response: Response) -> bool:
         if response.status == 200 and is_html(response):
             return True
-        self.crawler.stats.inc_value(f"{STATS}/skipped/not_html")
+        self.crawler.stats.inc_value(keys.SKIPPED_NOT_HTML)
         return False
 
     def _too_old(self, published_at: str | None) -> bool:
@@ -528,20 +543,4 @@ class VietnamVnSpider(scrapy.Spider):
 
     def report_discovery(self, spider: scrapy.Spider) -> None:
         """Stats: article URLs found per discovery path, and how many only that path found."""
-        stats = self.crawler.stats
-        for via, bit in _VIA_BITS.items():
-            found = [bits & ~_REQUESTED for bits in self._found_by.values() if bits & bit]
-            stats.set_value(f"{STATS}/discovery/{via}", len(found))
-            stats.set_value(f"{STATS}/discovery/only_{via}", sum(1 for bits in found if bits == bit))
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
-def _conditional(request: scrapy.Request, etag: str | None, last_modified: str | None) -> None:
-    if etag:
-        request.headers[b"If-None-Match"] = etag
-    if last_modified:
-        request.headers[b"If-Modified-Since"] = last_modified
+        self.ledger.report(self.crawler.stats)

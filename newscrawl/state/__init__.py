@@ -11,7 +11,9 @@ deliberately small so both backends keep the same semantics:
 - ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
 - ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
 
-Timestamps are POSIX seconds (UTC).
+Timestamps are POSIX seconds (UTC). During a crawl the store has one writer, the
+:class:`newscrawl.state.keeper.StateKeeper` extension; the spider and pipelines read it and
+tell the keeper what they saw.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newscrawl.state.sqlite_store import SqliteStateStore
-from newscrawl.state.store import ArticleState, ResourceState, StateError, StateStore, default_state_path
+from newscrawl.state.store import (
+    ArticleState,
+    ResourceState,
+    StateError,
+    StateStore,
+    default_state_path,
+    is_redis_uri,
+)
 
 __all__ = [
     "ArticleState",
@@ -29,6 +38,7 @@ __all__ = [
     "StateError",
     "StateStore",
     "default_state_path",
+    "is_redis_uri",
     "open_state",
 ]
 
@@ -42,7 +52,7 @@ def open_state(
     ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
     """
     uri = (uri or "").strip()
-    if uri.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_uri(uri):
         # Imported here so a SQLite crawl never needs the Redis client.
         from newscrawl.state.redis_store import RedisStateStore
 

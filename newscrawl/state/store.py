@@ -9,6 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def is_redis_uri(uri: str | None) -> bool:
+    """True when a state URI (``NEWSCRAWL_STATE_URI``) names a Redis server rather than a SQLite file."""
+    return (uri or "").strip().startswith(REDIS_SCHEMES)
+
 
 class StateError(RuntimeError):
     """The state store cannot be used (corrupt, locked, unwritable); the message names it."""
@@ -93,6 +100,12 @@ class StateStore(Protocol):
     def last_completed_run(self, spider: str) -> tuple[float, float] | None: ...
 
     def close(self) -> None: ...
+
+
+class SharedClaims(Protocol):
+    """A store shared by the workers of a distributed crawl (Redis): the first claim of a key wins."""
+
+    def claim(self, key: str) -> bool: ...
 
 
 def default_state_path() -> Path:

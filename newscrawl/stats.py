@@ -1,0 +1,153 @@
+"""Every crawl stats key newscrawl writes or reads, in one place.
+
+Writers (spider, pipelines, middlewares, state keeper, cluster) and readers (health report,
+tests, benchmarks) use these names rather than string literals, so renaming a counter cannot
+silently turn a health check off. Keys with a variable part are built by small functions;
+their fixed beginning is the matching ``*_PREFIX`` constant, which readers use to collect
+them. The README's "Reading the end-of-crawl stats" table describes them for users.
+"""
+
+from __future__ import annotations
+
+ROOT = "newscrawl/"
+
+
+def _key(*parts: str) -> str:
+    return ROOT + "/".join(parts)
+
+
+# --- records emitted -----------------------------------------------------------------------
+ARTICLES_PREFIX = _key("articles", "")  # records emitted per language
+SECTIONS_PREFIX = _key("sections", "")  # records emitted per category slug
+STATUS_PREFIX = _key("status", "")  # records emitted by status: new, updated, removed
+UNCHANGED = _key("unchanged")  # re-checked articles whose text had not changed
+
+
+def articles(lang: str) -> str:
+    """Records emitted in ``lang``."""
+    return ARTICLES_PREFIX + lang
+
+
+def section(slug: str) -> str:
+    """Records emitted under category ``slug``."""
+    return SECTIONS_PREFIX + slug
+
+
+def status(name: str) -> str:
+    """Records emitted with status ``name`` (``new``, ``updated``, ``removed``)."""
+    return STATUS_PREFIX + name
+
+
+# --- what was not emitted -------------------------------------------------------------------
+DROPPED_PREFIX = _key("dropped", "")  # pipeline drops by reason
+SKIPPED_PREFIX = _key("skipped", "")  # pages not turned into records, by reason
+SKIPPED_NOT_ARTICLE = _key("skipped", "not_article")
+SKIPPED_NOT_HTML = _key("skipped", "not_html")
+SKIPPED_OLDER_THAN_SINCE = _key("skipped", "older_than_since")
+SKIPPED_OTHER_SECTION = _key("skipped", "other_section")
+
+
+def skipped(reason: str) -> str:
+    """Pages not turned into records for ``reason`` (the ``SKIPPED_*`` keys are its values)."""
+    return SKIPPED_PREFIX + reason
+
+
+def dropped(reason: str) -> str:
+    """Records dropped by a pipeline for ``reason`` (``no_title``, ``duplicate_url``…)."""
+    return DROPPED_PREFIX + reason
+
+
+# --- listings and navigation ---------------------------------------------------------------
+LISTING_PAGES = _key("listing_pages")  # category listing pages read
+LISTING_EMPTY_PREFIX = _key("listing_empty", "")  # categories whose first page showed no article
+DISCOVERED_LANGUAGES = _key("discovered", "languages")
+DISCOVERED_CATEGORIES = _key("discovered", "categories")
+
+
+def listing_empty(slug: str) -> str:
+    """Category ``slug``'s first listing page showed no article link (a health check)."""
+    return LISTING_EMPTY_PREFIX + slug
+
+
+# --- discovery paths (set at the end of the crawl) -----------------------------------------
+def discovery(path: str) -> str:
+    """Article URLs found by discovery ``path`` (``listing``, ``sitemap``, ``feed``, ``link``, ``state``)."""
+    return _key("discovery", path)
+
+
+def discovery_only(path: str) -> str:
+    """Article URLs that only discovery ``path`` found."""
+    return _key("discovery", f"only_{path}")
+
+
+# --- incremental runs ----------------------------------------------------------------------
+SKIPPED_KNOWN = _key("incremental", "skipped_known")  # known articles not fetched
+NOT_MODIFIED = _key("incremental", "not_modified")  # article re-checks answered 304
+LISTINGS_STOPPED_EARLY = _key("incremental", "listings_stopped_early")
+
+
+def fetch_reason(verdict: str) -> str:
+    """A known article fetched again: ``recheck`` (schedule) or ``changed`` (sitemap lastmod)."""
+    return _key("incremental", f"fetch_{verdict}")
+
+
+# --- sitemaps and feeds --------------------------------------------------------------------
+SITEMAPS_READ = _key("sitemaps", "read")
+SITEMAPS_UNCHANGED = _key("sitemaps", "unchanged")  # not fetched: lastmod older than the last run
+SITEMAPS_NOT_MODIFIED = _key("sitemaps", "not_modified")  # sitemaps and feeds answered 304
+FEEDS_READ = _key("feeds", "read")
+
+# --- extraction ----------------------------------------------------------------------------
+FIELD_PREFIX = _key("field", "")
+
+
+def field_layer(field: str, layer: str) -> str:
+    """Extraction ``layer`` produced ``field``."""
+    return FIELD_PREFIX + f"{field}/{layer}"
+
+
+def embedded_skipped(reason: str) -> str:
+    """Embedded data left out for ``reason`` (``bad_json``, ``bad_flight_row``…)."""
+    return _key("embedded", "skipped", reason)
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+def http_failed(reason: str) -> str:
+    """Requests given up for good, by exception name."""
+    return _key("http", "failed", reason)
+
+
+def http_status(code: int) -> str:
+    """Article pages answered with ``code`` (404, 410: the article is gone)."""
+    return _key("http", str(code))
+
+
+OFFSITE_REMAPPED = _key("offsite", "remapped")  # alias-host requests sent to the crawl origin
+OFFSITE_BLOCKED = _key("offsite", "blocked")  # off-site targets refused
+OFFSITE_SCHEME = _key("offsite", "scheme")  # non-http(s) targets refused
+
+# --- browser rendering ---------------------------------------------------------------------
+NOT_RENDERED = _key("render", "not_rendered")  # pages that needed a browser and had none
+
+
+def rendered(kind: str) -> str:
+    """Pages sent through the browser: ``listing``, ``article``, ``article_fields``."""
+    return _key("render", kind)
+
+
+def not_rendered(kind: str) -> str:
+    """Pages of ``kind`` that needed a browser and had none."""
+    return _key("render", "not_rendered", kind)
+
+
+# --- feeds, state and health ---------------------------------------------------------------
+FEED_FAILED = _key("feed_failed")  # 1 when a feed could not be written
+RECOVERED_FEEDS = _key("recovered", "feeds")  # partial feeds of killed runs finished
+RECOVERED_RECORDS = _key("recovered", "records")
+HEALTH_FAILED = _key("health", "failed")  # thresholds broken
+
+# --- distributed crawling ------------------------------------------------------------------
+CLUSTER_CRAWL = _key("cluster", "crawl")  # id of the cluster-wide crawl this worker joined
+CLUSTER_WORKER = _key("cluster", "worker")
+CLUSTER_WAKE_UPS = _key("cluster", "wake_ups")
+CLUSTER_WAITS = _key("cluster", "waits")
