@@ -214,14 +214,12 @@ def test_idle_worker_waits_while_a_peer_is_busy_or_work_is_queued(workers):
     one, two = workers("w1"), workers("w2")
     crawl = one.start_run(SPIDER, 1.0)
     two.start_run(SPIDER, 1.0)
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_STATE_URI": one.uri})
-    worker = ClusterWorker(crawler)
     two.heartbeat("busy")
-    assert worker._peers_may_add_work(one)
+    assert one.peers_may_add_work()
     two.heartbeat("idle")
-    assert not worker._peers_may_add_work(one)
+    assert not one.peers_may_add_work()
     one.server.zadd(CrawlKeys(str(crawl)).requests, {"req": 0})
-    assert worker._peers_may_add_work(one)
+    assert one.peers_may_add_work()
 
 
 def test_idle_worker_closes_only_after_the_crawl_has_been_quiet_for_the_idle_timeout(workers, monkeypatch):

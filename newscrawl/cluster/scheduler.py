@@ -201,7 +201,7 @@ class ClusterWorker:
         store = self.store
         assert store.crawl is not None
         store.heartbeat("idle")
-        if self._peers_may_add_work(store):
+        if store.peers_may_add_work():
             self._quiet_since = None
             self.crawler.stats.inc_value(keys.CLUSTER_WAITS)
             raise DontCloseSpider
@@ -210,17 +210,6 @@ class ClusterWorker:
         if now - self._quiet_since < self.idle_timeout:
             raise DontCloseSpider
 
-    def _peers_may_add_work(self, store: RedisStateStore) -> bool:
-        crawl = store.crawl
-        assert crawl is not None
-        if store.server.zcard(crawl.requests):
-            return True
-        peers = [w for w in store.server.hkeys(crawl.workers) if w != store.worker]
-        if not peers:
-            return False
-        statuses = store.server.mget([crawl.alive(peer) for peer in peers])
-        return any(status == "busy" for status in statuses)
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Stop the heartbeat and store this worker's stats in the crawl."""
         if self._beat is not None and self._beat.running:
@@ -228,12 +217,11 @@ class ClusterWorker:
         if self.queue is not None:
             self.queue.server.close()
         store = self.store
-        assert store.crawl is not None
         stats = {key: value for key, value in self.crawler.stats.get_stats().items()
                  if isinstance(value, int | float | str)}  # fmt: skip
         stats["finish_reason"] = reason
         try:
-            store.server.set(store.crawl.stats(store.worker), orjson.dumps(stats, default=str))
+            store.save_worker_stats(stats)
         except redis.RedisError as error:
             logger.warning("could not store the worker's stats in Redis: %s", error)
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import redis
 
 from newscrawl.state import ArticleState, ResourceState, StateError
@@ -451,6 +452,22 @@ class RedisStateStore:
         if self.crawl is not None:
             ttl = max(1, math.ceil(self.heartbeat_ttl))
             self.server.set(self.crawl.alive(self.worker), status, ex=ttl)
+
+    def peers_may_add_work(self) -> bool:
+        """True while the crawl has queued requests or another worker says it is busy."""
+        crawl = self.crawl
+        assert crawl is not None, "peers belong to a crawl: start_run first"
+        if self.server.zcard(crawl.requests):
+            return True
+        peers = [w for w in self.server.hkeys(crawl.workers) if w != self.worker]
+        if not peers:
+            return False
+        return any(status == "busy" for status in self.server.mget([crawl.alive(p) for p in peers]))
+
+    def save_worker_stats(self, stats: dict[str, Any]) -> None:
+        """Keep this worker's final stats in the crawl (``crawl_stats`` sums them)."""
+        assert self.crawl is not None, "stats belong to a crawl: start_run first"
+        self.server.set(self.crawl.stats(self.worker), orjson.dumps(stats, default=str))
 
     def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None:
         """Leave the crawl; the last worker to leave closes it and drops its frontier."""
