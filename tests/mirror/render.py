@@ -53,6 +53,7 @@ from itertools import islice
 from typing import Any
 
 from . import feeds
+from .grammar import Grammar
 from .model import (
     CANONICAL,
     EMBEDDED_LAYOUTS,
@@ -458,8 +459,10 @@ class SiteRenderer:
     sitemaps); :meth:`routes` maps every request target to a route and :meth:`page` renders one.
     Build a new renderer after changing the model."""
 
-    def __init__(self, site: SiteModel) -> None:
+    def __init__(self, site: SiteModel, grammar: Grammar | None = None) -> None:
         self.site = site
+        self.grammar = grammar
+        """The URL grammar and hosts pages are served in (``grammar.py``); None: vietnam.vn's."""
         arts = sorted(site.articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
         self.hidden: frozenset[str] = frozenset(
             a.slug for a in arts if site.browser_listed(a)) if site.js_categories() else frozenset()
@@ -560,10 +563,27 @@ class SiteRenderer:
                 out[article_path(lang, slug)] = ("gone", slug, lang)
         out.update({path: ("static", path) for path in site.static_pages})
         out.update(self.feeds.routes())
+        if self.grammar is not None:
+            return {self.grammar.rewrite(target): route for target, route in out.items()}
         return out
 
+    def rewrite(self, text: str) -> str:
+        """``text`` in the served grammar (unchanged without one)."""
+        return text if self.grammar is None else self.grammar.rewrite(text)
+
     def page(self, route: Route) -> Page:
-        """Render one route from :meth:`routes` (with its validators)."""
+        """Render one route from :meth:`routes` (with its validators), in the served grammar:
+        the body rewritten, its ``ETag`` recomputed."""
+        page = self._page(route)
+        if self.grammar is None:
+            return page
+        body = self.grammar.rewrite_bytes(page.body)
+        if body == page.body:
+            return page
+        headers = {**page.headers, "ETag": etag(body)} if "ETag" in page.headers else page.headers
+        return Page(page.status, headers, body)
+
+    def _page(self, route: Route) -> Page:
         kind, *args = route
         if kind == "robots":
             return Page(200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS.encode())
@@ -1316,7 +1336,9 @@ class SiteRenderer:
         def c(role: str) -> str:
             return css_class(role, art.slug)
 
-        body = self.body_html(art, ver, source_line=False)
+        # The payload is measured (T rows) and cut anywhere into chunks: its URLs are put in the
+        # served grammar first, so that no URL is cut before the page is rewritten.
+        body = self.rewrite(self.body_html(art, ver, source_line=False))
         post = self._flight_post(art, ver, body)
         if "nfd" in ver.quirks:
             post = nfd(post)
@@ -1331,12 +1353,12 @@ class SiteRenderer:
         # the root row (decoys) comes first and refers ahead to the article's row, as a
         # streamed page does
         rows = [*FLIGHT_MODULES,
-                f'0:{compact(["$", "$L2", None, {**shell, "children": "$L4"}])}\n']
+                f'0:{self.rewrite(compact(["$", "$L2", None, {**shell, "children": "$L4"}]))}\n']
         text = unicodedata.normalize("NFD", body) if "nfd" in ver.quirks else body
         if len(text) >= TEXT_ROW_MIN:
             rows.append(f"5:T{len(text.encode()):x},{text}")  # no newline: the length ends it
             post[body_key] = "$5"
-        rows.append(f'4:{compact(["$", "$L3", None, {"post": post}])}\n')
+        rows.append(f'4:{self.rewrite(compact(["$", "$L3", None, {"post": post}]))}\n')
         content = (f'<div class="{c("wrap")}"><div class="{c("main")}">'
                    f'<h1 class="{c("title")}">{esc(ver.title)}</h1>'
                    f'<div class="{c("body")}"></div></div></div>')

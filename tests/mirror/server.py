@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .faults import Faults, Reply
+from .grammar import Grammar
 from .model import SiteModel
 from .render import Page, PageMap, SiteRenderer, not_found_page
 from .truth import truth_records
@@ -186,11 +187,14 @@ class MirrorServer:
 
     ``pages`` (a mapping rendered on demand, with an LRU of ``cache_size`` pages) and ``truth``
     (computed on first use) follow ``site``; call :meth:`rebuild` after changing the model.
+    With a ``grammar`` (``grammar.py``) every page, request target and truth URL is in that
+    grammar and its hosts instead of vietnam.vn's.
     """
 
     def __init__(self, site: SiteModel, host: str = "127.0.0.1", port: int = 0,
-                 cache_size: int = 2000) -> None:
+                 cache_size: int = 2000, *, grammar: Grammar | None = None) -> None:
         self.site = site
+        self.grammar = grammar
         self.host, self.port = host, port
         self.cache_size = cache_size
         self.pages: PageMap
@@ -209,7 +213,7 @@ class MirrorServer:
 
     def rebuild(self) -> None:
         """Re-index the (possibly changed) model: pages render afresh, the truth is recomputed."""
-        pages = PageMap(SiteRenderer(self.site), self.cache_size)
+        pages = PageMap(SiteRenderer(self.site, self.grammar), self.cache_size)
         with self._truth_lock, self._lock:
             self.pages, self._truth = pages, None
 
@@ -218,7 +222,7 @@ class MirrorServer:
         """Expected records of the current model (see :func:`truth_records`), cached."""
         with self._truth_lock:
             if self._truth is None:
-                self._truth = truth_records(self.site)
+                self._truth = truth_records(self.site, self.grammar)
             return self._truth
 
     @property

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from .grammar import Grammar
 from .model import EMBEDDED_LAYOUTS, Article, ArticleVersion, SiteModel, canonical_url
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -92,9 +93,10 @@ def record(site: SiteModel, art: Article, ver: ArticleVersion) -> dict[str, Any]
     }
 
 
-def truth_records(site: SiteModel) -> list[dict[str, Any]]:
+def truth_records(site: SiteModel, grammar: Grammar | None = None) -> list[dict[str, Any]]:
     """Expected records for every article-language page of the current model, sorted by URL
-    (taken-down articles have none; sitemap-only articles are included).
+    (taken-down articles have none; sitemap-only articles are included); with a ``grammar``, as
+    the site served in it is crawled (:meth:`Grammar.record`).
 
     Records of a deliberate duplicate pair carry ``_dup_group``: a crawler should emit exactly
     one record per group.
@@ -106,7 +108,7 @@ def truth_records(site: SiteModel) -> list[dict[str, Any]]:
             rec = record(site, art, ver)
             if art.slug in groups and ver.lang == "vi":
                 rec["_dup_group"] = groups[art.slug]
-            out.append(rec)
+            out.append(rec if grammar is None else grammar.record(rec))
     return sorted(out, key=lambda r: r["url"])
 
 
