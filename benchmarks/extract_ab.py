@@ -39,7 +39,11 @@ from newscrawl.urls import UrlMapper
 pages = read_pages(Path(sys.argv[1]))
 passes = int(sys.argv[2])
 parser = HTMLParser(recover=True, encoding="utf-8")
-mapper = UrlMapper(ORIGIN)
+try:  # the mapper is given the site's profile since issue 15; earlier revisions import it
+    from newscrawl.sites.vietnamvn import VIETNAM_VN
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
+except (ImportError, TypeError):
+    mapper = UrlMapper(ORIGIN)
 contenders = (
     lambda url, raw: etree.fromstring(raw, parser),
     lambda url, raw: newscrawl_record(mapper, url, raw),

@@ -43,6 +43,7 @@ from newscrawl.extract.article import extract_article
 from newscrawl.extract.context import PageContext
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import load_article
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.urls import UrlMapper
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -81,7 +82,7 @@ def contenders() -> dict[str, tuple[Extractor, frozenset[str] | None]]:
     import trafilatura
 
     parser = HTMLParser(recover=True, encoding="utf-8")
-    mapper = UrlMapper(ORIGIN)
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
     found: dict[str, tuple[Extractor, frozenset[str] | None]] = {
         "lxml parse (floor)": (lambda url, raw: etree.fromstring(raw, parser), None),
         "parsel Selector (decode + parse)": (lambda url, raw: Selector(text=raw.decode("utf-8")), None),
@@ -211,7 +212,7 @@ def same_data(first: Path, second: Path) -> bool:
 
 def bench_export(pages: list[tuple[str, str, bytes]], n_items: int, rounds: int) -> dict[str, Any]:
     """Median seconds of each exporter over ``rounds`` alternating runs on ``n_items`` items."""
-    mapper = UrlMapper(ORIGIN)
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
     records = [r for url, _lang, raw in pages if (r := newscrawl_record(mapper, url, raw))]
     items = [ArticleItem(records[i % len(records)]) for i in range(n_items)]
     exporters = {

@@ -127,6 +127,7 @@ def layer_field_times(pages: list[tuple[str, str, bytes]], passes: int = 2) -> l
 
     from newscrawl.extract.base import Layer
     from newscrawl.extract.context import PageContext
+    from newscrawl.sites.vietnamvn import VIETNAM_VN
     from newscrawl.urls import UrlMapper
 
     spent: dict[tuple[str, str], float] = defaultdict(float)
@@ -141,7 +142,7 @@ def layer_field_times(pages: list[tuple[str, str, bytes]], passes: int = 2) -> l
             spent[(self.name, field)] += time.thread_time() - start
             calls[(self.name, field)] += 1
 
-    mapper = UrlMapper(ORIGIN)
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
     headers = {"Content-Type": "text/html; charset=utf-8"}
     parse = whole = 0.0
     for round_ in range(passes + 1):  # the first round warms up
@@ -207,9 +208,10 @@ def layer_field_times(pages: list[tuple[str, str, bytes]], passes: int = 2) -> l
 def profile_extract(pages: list[tuple[str, str, bytes]]) -> dict[str, Any]:
     """cProfile of newscrawl's per-page path, and the per-(layer, field) times."""
     mapper_pages = [(url, raw) for url, _lang, raw in pages]
+    from newscrawl.sites.vietnamvn import VIETNAM_VN
     from newscrawl.urls import UrlMapper
 
-    mapper = UrlMapper(ORIGIN)
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
     for url, raw in mapper_pages:
         newscrawl_record(mapper, url, raw)
     profiler = cProfile.Profile()
@@ -226,9 +228,10 @@ def profile_export(pages: list[tuple[str, str, bytes]], n_items: int = 20_000) -
     """cProfile of newscrawl's exporter writing ``n_items`` records to a real file."""
     from newscrawl.exporters import OrjsonLinesExporter
     from newscrawl.items import ArticleItem
+    from newscrawl.sites.vietnamvn import VIETNAM_VN
     from newscrawl.urls import UrlMapper
 
-    mapper = UrlMapper(ORIGIN)
+    mapper = UrlMapper(ORIGIN, VIETNAM_VN)
     records = [r for url, _lang, raw in pages if (r := newscrawl_record(mapper, url, raw))]
     items = [ArticleItem(records[i % len(records)]) for i in range(n_items)]
     with tempfile.TemporaryDirectory(prefix="nc-profile-") as tmp, (Path(tmp) / "x.jsonl").open("wb") as file:

@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.settings import BaseSettings
 
 from newscrawl.render import render_mode
+from newscrawl.sites.profile import SiteProfileError, load_profile
 from newscrawl.state import StateError, open_state
 from newscrawl.state.incremental import parse_durations
 from newscrawl.state.store import is_redis_uri
@@ -27,6 +28,12 @@ _POSITIVE_FLOATS = ("NEWSCRAWL_HEARTBEAT_INTERVAL", "NEWSCRAWL_WORKER_TIMEOUT")
 
 def settings_problem(settings: BaseSettings) -> str | None:
     """The first problem with newscrawl's settings, as one line naming the setting, or None."""
+    site = str(settings.get("NEWSCRAWL_SITE") or "").strip()
+    if site:
+        try:
+            load_profile(site)
+        except SiteProfileError as error:
+            return f"invalid setting NEWSCRAWL_SITE: {error}"
     for name in _POSITIVE_INTS:
         value = str(settings.get(name)).strip()
         if not value.isdigit() or int(value) < 1:

@@ -16,12 +16,10 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl import stats as keys
 from newscrawl.items import RECORD_KEYS, fields_of
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile, crawl_site
 from newscrawl.state.keeper import FETCH_KEY, find_keeper
+from newscrawl.urls import ARTICLE, UrlMapper
 
-_CANONICAL_URL = re.compile(
-    r"^" + re.escape(site.CANONICAL_ORIGIN) + r"(?:/[a-z]{2}(?:-[a-z]{2})?)?/[a-z0-9]+(?:-[a-z0-9]+)*$"
-)
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 
@@ -31,8 +29,23 @@ def drop(stats: StatsCollector, reason: str, detail: str) -> DropItem:
     return DropItem(f"{reason}: {detail}", log_level="INFO")
 
 
-def problems(record: Mapping[str, Any]) -> list[str]:
-    """What makes a record break the output contract (empty list: it is valid)."""
+def crawled_site(crawler: Crawler) -> SiteProfile:
+    """The profile of the site the crawl's spider crawls (its class's, before it is built)."""
+    site = getattr(crawler.spider, "site", None)
+    if isinstance(site, SiteProfile):
+        return site
+    return crawl_site(crawler.settings, getattr(crawler.spidercls, "site", None))
+
+
+def is_canonical_article_url(url: str, mapper: UrlMapper) -> bool:
+    """Whether ``url`` is an article URL of the mapper's site, written canonically."""
+    found = mapper.parse(url)
+    return found is not None and found.kind == ARTICLE and found.canonical == url
+
+
+def problems(record: Mapping[str, Any], mapper: UrlMapper) -> list[str]:
+    """What makes a record break the output contract (empty list: it is valid); its URL must be
+    a canonical article URL of the mapper's site."""
     found = [f"missing key {key}" for key in RECORD_KEYS if key not in record]
     if found:
         return found
@@ -40,7 +53,7 @@ def problems(record: Mapping[str, Any]) -> list[str]:
         found.append("no_title")
     if not record["body"]:
         found.append("no_body")
-    if not _CANONICAL_URL.match(record["url"] or ""):
+    if not is_canonical_article_url(record["url"] or "", mapper):
         found.append("bad_url")
     for key in ("published_at", "modified_at"):
         if record[key] is not None and not _ISO.match(record[key]):
@@ -51,20 +64,29 @@ def problems(record: Mapping[str, Any]) -> list[str]:
 class ValidatePipeline:
     """Drop records without a title or body, or that break the contract, with a counted reason."""
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._mapper: UrlMapper | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        """Build from the crawler's stats."""
-        return cls(crawler.stats)
+        """Build from the crawler (the site is the spider's, looked up with the first item)."""
+        return cls(crawler)
+
+    @property
+    def mapper(self) -> UrlMapper:
+        """Canonical URLs of the site the spider crawls."""
+        if self._mapper is None:
+            self._mapper = UrlMapper(None, crawled_site(self.crawler))
+        return self._mapper
 
     def process_item(self, item: Any) -> Any:
         """Pass valid items on; raise DropItem for the rest."""
         record = fields_of(item)
         if record.get("status") == "removed":  # tombstones carry only id and url
             return item
-        found = problems(record)
+        found = problems(record, self.mapper)
         if found:
             raise drop(self.stats, found[0], str(record.get("url")))
         return item

@@ -25,6 +25,7 @@ from scrapy_playwright.page import PageMethod
 from newscrawl.compat import PlaywrightHandlerLaunchedOnDemand
 from newscrawl.extract.article import Extraction
 from newscrawl.extract.embedded import EmbeddedLayer
+from newscrawl.sites.profile import SiteProfile
 
 MODES = ("auto", "never", "always")
 # Debian's package first; Playwright's own download is the last resort.
@@ -32,16 +33,21 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/
 RENDERED = "newscrawl_rendered"  # request meta: this request already went through the browser
 
 # Clicks "load more" buttons until none is left (bounded), then scrolls to the end, so
-# listings that grow in place show every item.
-_LOAD_EVERYTHING = """async (maxClicks) => {
+# listings that grow in place show every item. A control loads more when its class or text
+# holds one of the site's load-more labels or class names (given as the argument, lower case).
+_LOAD_EVERYTHING = """async ({maxClicks, labels, classes}) => {
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const label = /load|more|xem thêm|tải thêm|plus|더|もっと|更多/i;
-  const loadsMore = (el) =>
-    el.offsetParent !== null && label.test((el.className || "") + " " + el.textContent);
+  const words = labels.concat(classes);
+  const loadsMore = (el) => {
+    if (el.offsetParent === null) return false;
+    const text = ((el.className || "") + " " + el.textContent).toLowerCase();
+    return words.some((word) => text.includes(word));
+  };
+  const styled = classes.map((name) => `[class*="${name}"]`).join(", ");
   // Real controls first; a styled element only when it wraps no control of its own.
   const button = () =>
     Array.from(document.querySelectorAll("button, [role=button], a:not([href])")).find(loadsMore) ||
-    Array.from(document.querySelectorAll("[class*=load-more], [class*=loadmore]"))
+    (styled ? Array.from(document.querySelectorAll(styled)) : [])
       .find((el) => loadsMore(el) && !el.querySelector("button, a, [role=button]"));
   for (let i = 0; i < maxClicks; i++) {
     const target = button();
@@ -166,14 +172,20 @@ def missing_drawn_fields(extraction: Extraction) -> list[str]:
     return [name for name in RENDER_FOR_FIELDS if name not in extraction.fields]
 
 
-def render_meta(settings: BaseSettings) -> dict[str, Any]:
-    """Request meta that sends a request through the browser and lets the page finish."""
+def render_meta(settings: BaseSettings, site: SiteProfile) -> dict[str, Any]:
+    """Request meta that sends a request through the browser and lets the page finish, clicking
+    the controls that ``site``'s load-more labels and class names name."""
+    load_more = {
+        "maxClicks": settings.getint("NEWSCRAWL_RENDER_MAX_CLICKS"),
+        "labels": [label.lower() for label in site.labels.load_more],
+        "classes": [name.lower() for name in site.load_more_classes],
+    }
     return {
         "playwright": True,
         RENDERED: True,
         "playwright_page_methods": [
             PageMethod("wait_for_load_state", "networkidle"),
-            PageMethod("evaluate", _LOAD_EVERYTHING, settings.getint("NEWSCRAWL_RENDER_MAX_CLICKS")),
+            PageMethod("evaluate", _LOAD_EVERYTHING, load_more),
             PageMethod("wait_for_load_state", "networkidle"),
         ],
     }

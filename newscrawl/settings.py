@@ -89,6 +89,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 # --- newscrawl ---------------------------------------------------------------------------
+# The site to crawl: the import path "package.module:NAME" of a newscrawl.sites.profile.SiteProfile
+# (hosts, URL grammar, selectors, labels, time zone). Empty: the spider's own (vietnam.vn's).
+NEWSCRAWL_SITE = ""
 # Listing items per page are few; a category deeper than this is a pagination loop.
 NEWSCRAWL_MAX_LISTING_PAGES = 5000
 # Read robots.txt's sitemaps (day sitemaps, news sitemap) and each language's RSS feed too.

@@ -2,16 +2,18 @@
 
 Every link the spider sees goes through :class:`UrlMapper`: it decides whether the link
 is on the site at all, what kind of page it names (home, category, article, ...), the
-URL to fetch it from (the crawl origin, e.g. a mirror) and its canonical output URL.
+URL to fetch it from (the crawl origin, e.g. a mirror) and its canonical output URL. What the
+site's URLs look like comes from the :class:`~newscrawl.sites.profile.SiteProfile` the mapper is
+given; every :class:`SiteUrl` it makes keeps that profile.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 
 HOME, CATEGORY, ARTICLE, TAG, OTHER = "home", "category", "article", "tag", "other"
 _MULTI_SLASH = re.compile(r"/{2,}")
@@ -32,31 +34,30 @@ class SiteUrl:
     query: str  # tracking parameters removed; kept only for listings (pagination)
     lang: str
     slug: str  # article, category or tag slug ("" otherwise)
+    site: SiteProfile = field(compare=False, repr=False)  # the site whose URL this is
 
     @property
     def canonical(self) -> str:
-        """Canonical ``https://www.vietnam.vn`` URL, without query or fragment."""
-        return site.CANONICAL_ORIGIN + self.path
+        """Canonical URL on the site's canonical origin, without query or fragment."""
+        return self.site.canonical_origin + self.path
 
 
-def _split_lang(segments: list[str]) -> tuple[str, list[str]]:
-    if segments and segments[0] in site.PREFIXED_LANGUAGES:
-        return segments[0], segments[1:]
-    return site.DEFAULT_LANG, segments
-
-
-def classify_path(path: str) -> tuple[str, str, str]:
-    """Return ``(kind, lang, slug)`` for a normalised URL path of the site."""
+def classify_path(path: str, site: SiteProfile) -> tuple[str, str, str]:
+    """Return ``(kind, lang, slug)`` for a normalised URL path of ``site``."""
     segments = [s for s in path.split("/") if s]
-    lang, rest = _split_lang(segments)
+    if segments and segments[0] in site.prefixed_languages:
+        lang, rest = segments[0], segments[1:]
+    else:
+        lang, rest = site.default_lang, segments
     if not rest:
         return HOME, lang, ""
-    is_listing = len(rest) == 2 or (len(rest) == 4 and site.PAGE_PATH_RE.search("/" + "/".join(rest)))
-    if rest[0] == "category" and is_listing and site.CATEGORY_SLUG_RE.match(rest[1]):
+    grammar = site.urls
+    is_listing = len(rest) == 2 or (len(rest) == 4 and grammar.page_path.search("/" + "/".join(rest)))
+    if rest[0] == grammar.category and is_listing and grammar.category_slug.match(rest[1]):
         return CATEGORY, lang, rest[1]
-    if rest[0] in ("tag", "tags") and len(rest) == 2:
+    if rest[0] in grammar.tags and len(rest) == 2:
         return TAG, lang, rest[1]
-    if len(rest) == 1 and rest[0] not in site.RESERVED_SEGMENTS and site.ARTICLE_SLUG_RE.match(rest[0]):
+    if len(rest) == 1 and rest[0] not in grammar.reserved and grammar.article_slug.match(rest[0]):
         return ARTICLE, lang, rest[0]
     return OTHER, lang, ""
 
@@ -132,9 +133,16 @@ def _base_key(href: str, base: str) -> str:
 
 
 class UrlMapper:
-    """Maps links between the site's hosts, the crawl origin and canonical URLs."""
+    """Maps links between the site's hosts, the crawl origin and canonical URLs.
 
-    def __init__(self, base_url: str = site.CANONICAL_ORIGIN) -> None:
+    ``base_url`` is the crawl origin (a mirror, say); None is the site's canonical origin.
+    """
+
+    def __init__(self, base_url: str | None, site: SiteProfile) -> None:
+        self.site = site
+        self._hosts = site.hosts
+        if base_url is None:
+            base_url = site.canonical_origin
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) origin: {base_url!r}")
@@ -156,7 +164,7 @@ class UrlMapper:
         if self.is_origin(scheme, host, port):
             return True
         default_port = _DEFAULT_PORTS[scheme]
-        return host.lower().rstrip(".") in site.SITE_HOSTS and (port or default_port) == default_port
+        return host.lower().rstrip(".") in self._hosts and (port or default_port) == default_port
 
     def parse(self, href: str | None, base: str | None = None) -> SiteUrl | None:
         """Resolve ``href`` (relative to ``base``) to a :class:`SiteUrl`, or None if off-site."""
@@ -183,9 +191,9 @@ class UrlMapper:
         if not self.is_site_host(parts.scheme, parts.hostname, port):
             return None
         path = normalise_path(parts.path)
-        kind, lang, slug = classify_path(path)
+        kind, lang, slug = classify_path(path, self.site)
         query = clean_query(parts.query) if kind == CATEGORY else ""
-        return SiteUrl(kind=kind, path=path, query=query, lang=lang, slug=slug)
+        return SiteUrl(kind=kind, path=path, query=query, lang=lang, slug=slug, site=self.site)
 
     def fetch_url(self, url: SiteUrl) -> str:
         """The URL to request ``url`` from: the crawl origin, same path (and listing query)."""
@@ -193,8 +201,8 @@ class UrlMapper:
 
     def home_path(self, lang: str) -> str:
         """Path of a language's home page."""
-        return "" if lang == site.DEFAULT_LANG else f"/{lang}"
+        return "" if lang == self.site.default_lang else f"/{lang}"
 
     def category_path(self, lang: str, slug: str) -> str:
         """Path of a category listing in a language."""
-        return f"{self.home_path(lang)}/category/{slug}"
+        return f"{self.home_path(lang)}/{self.site.urls.category}/{slug}"

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from newscrawl.arguments import ArgumentError, parse_arguments
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 
 
 def test_defaults():
-    args = parse_arguments({})
+    args = parse_arguments({}, VIETNAM_VN)
     assert args.base_url == "https://www.vietnam.vn"
     assert args.langs is None and args.sections is None
     assert args.since is None and args.max_pages is None and args.mode == "incremental"
@@ -29,7 +30,7 @@ def test_defaults():
     ],
 )
 def test_valid_arguments(raw, attr, expected):
-    assert getattr(parse_arguments(raw), attr) == expected
+    assert getattr(parse_arguments(raw, VIETNAM_VN), attr) == expected
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_valid_arguments(raw, attr, expected):
 )
 def test_bad_arguments_name_the_argument_and_accepted_values(raw, name, hint):
     with pytest.raises(ArgumentError) as error:
-        parse_arguments(raw)
+        parse_arguments(raw, VIETNAM_VN)
     assert error.value.name == name
     message = str(error.value)
     assert message.startswith(f"invalid argument -a {name}: ")

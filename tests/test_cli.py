@@ -33,6 +33,8 @@ def test_bad_argument_fails_before_start_with_one_line(argument, named):
         ("RETRY_TIMES=2.5", "RETRY_TIMES"),
         ("NEWSCRAWL_RENDER=sometimes", "NEWSCRAWL_RENDER"),
         ("NEWSCRAWL_RECHECK_AFTER=1x", "NEWSCRAWL_RECHECK_AFTER"),
+        ("NEWSCRAWL_SITE=nope", "NEWSCRAWL_SITE"),
+        ("NEWSCRAWL_SITE=newscrawl.sites.vietnamvn:NOPE", "NEWSCRAWL_SITE"),
     ],
 )
 def test_bad_setting_fails_before_start_with_one_line(setting, named, tmp_path):

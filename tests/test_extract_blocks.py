@@ -3,18 +3,19 @@
 from lxml import html
 
 from newscrawl.extract.blocks import CAPTION, IMAGE, TEXT, assemble, walk
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 
 PAGE = "https://www.vietnam.vn/en/bai-viet-thu-nghiem-so-mot"
 
 
 def body(markup: str, **kwargs):
     root = html.fragment_fromstring(markup, create_parent="div")
-    return assemble(walk(root, PAGE), PAGE, **kwargs)
+    return assemble(walk(root, PAGE, VIETNAM_VN), PAGE, VIETNAM_VN, **kwargs)
 
 
 def test_inline_elements_do_not_split_words_and_br_separates():
     root = html.fragment_fromstring("<p>Hà <b>N</b>ội<br>hôm nay</p><p> \u00a0 </p>", create_parent="div")
-    assert [(b.kind, b.text) for b in walk(root, PAGE)] == [(TEXT, "Hà Nội hôm nay")]
+    assert [(b.kind, b.text) for b in walk(root, PAGE, VIETNAM_VN)] == [(TEXT, "Hà Nội hôm nay")]
 
 
 def test_text_directly_in_divs_becomes_paragraphs():
@@ -30,6 +31,7 @@ def test_figures_lazy_images_and_captions():
             create_parent="div",
         ),
         PAGE,
+        VIETNAM_VN,
     )
     assert [(b.kind, b.url or b.text) for b in blocks] == [
         (IMAGE, "https://vstatic.vietnam.vn/a.jpg"),
@@ -83,7 +85,7 @@ def test_same_image_twice_is_listed_once():
 def test_text_after_an_element_inside_a_link_is_link_text():
     """A breadcrumb link wrapping its separators is navigation, not prose."""
     def blocks_of(markup: str):
-        return walk(html.fragment_fromstring(markup, create_parent="div"), PAGE)
+        return walk(html.fragment_fromstring(markup, create_parent="div"), PAGE, VIETNAM_VN)
 
     crumbs = blocks_of('<p><a href="/">Home <b>›</b> News <b>›</b> World and more</a></p>')
     assert [(b.text, b.linked) for b in crumbs] == [("Home › News › World and more", True)]

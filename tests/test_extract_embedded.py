@@ -26,6 +26,8 @@ from newscrawl.extract.embedded import (
 )
 from newscrawl.extract.payloads import Skips
 from newscrawl.render import missing_drawn_fields
+from newscrawl.sites.vietnamvn import VIETNAM_VN
+from newscrawl.urls import UrlMapper
 
 CANONICAL = "https://www.vietnam.vn"
 SLUG = "ha-noi-mo-tuyen-metro-moi"
@@ -75,7 +77,7 @@ DECOYS = {
 def page(head: str = "", body: str = "", url: str = URL, lang: str = "en") -> PageContext:
     """A page at ``url`` with its ``<title>`` (as every real page has) and the given parts."""
     html = f"<html><head><title>{TITLE} - Vietnam.vn</title>{head}</head><body>{body}</body></html>"
-    return PageContext.from_html(html, url, lang)
+    return PageContext.from_html(html, url, lang, UrlMapper(None, VIETNAM_VN))
 
 
 def next_data(props: dict[str, Any]) -> str:
@@ -278,7 +280,7 @@ def test_decoys_first_do_not_win() -> None:
 def test_the_slug_identifies_the_article_when_titles_differ() -> None:
     """A page whose ``<title>`` is the site's name only: the URL's slug matches the post's."""
     html = f"<html><head><title>Vietnam.vn</title></head><body>{next_data(PAGES_ROUTER)}</body></html>"
-    ctx = PageContext.from_html(html, URL, "en")
+    ctx = PageContext.from_html(html, URL, "en", UrlMapper(None, VIETNAM_VN))
     assert EmbeddedLayer(ctx, {}).title() == TITLE
 
 
@@ -416,7 +418,7 @@ def test_values_that_fail_their_check_are_ignored() -> None:
     ],
 )
 def test_checked_date(value: Any, expected: str | None) -> None:
-    assert checked_date(value, "en") == expected
+    assert checked_date(value, "en", VIETNAM_VN.timezone) == expected
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,11 @@ from newscrawl.extract.fields import (
     vetoes,
 )
 from newscrawl.extract.site import SiteLayer
+from newscrawl.sites.vietnamvn import VIETNAM_VN
+from newscrawl.urls import UrlMapper
 
 URL = "https://www.vietnam.vn/en/some-article-slug"
+MAPPER = UrlMapper(None, VIETNAM_VN)
 
 
 def test_a_misspelt_field_method_fails_at_class_creation() -> None:
@@ -101,7 +104,7 @@ def test_a_wrong_type_is_logged_and_skipped_outside_tests(
             return ["not", "a", "string"]  # type: ignore[return-value]
 
     monkeypatch.setattr(article, "LAYERS", (WrongTitle, *LAYERS))
-    ctx = PageContext.from_html("<html><head><title>Right</title></head></html>", URL, "en")
+    ctx = PageContext.from_html("<html><head><title>Right</title></head></html>", URL, "en", MAPPER)
     with caplog.at_level(logging.ERROR):
         result = extract_article(ctx)
     assert result.fields["title"] == "Right" and result.layers["title"] == "patterns"
@@ -111,6 +114,6 @@ def test_a_wrong_type_is_logged_and_skipped_outside_tests(
 def test_the_empty_site_body_vetoes_the_generic_guess() -> None:
     filler = "<p>" + "Chrome text that readability would take for an article body. " * 20 + "</p>"
     page = f'<html><body><div class="post-detail-content"></div><div>{filler}</div></body></html>'
-    result = extract_article(PageContext.from_html(page, URL, "en"))
+    result = extract_article(PageContext.from_html(page, URL, "en", MAPPER))
     assert result.body_container_empty and result.vetoed == {"body": "selectors"}
     assert "body" not in result.fields and "images" not in result.fields

@@ -23,7 +23,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newscrawl.extract.article import FIELDS, LAYERS, Extraction, extract_article
-from newscrawl.extract.base import CHROME_TAGS, Layer, in_chrome
+from newscrawl.extract.base import Layer, in_chrome, page_chrome
 from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.embedded import EmbeddedLayer
@@ -31,13 +31,14 @@ from newscrawl.extract.generic import GenericLayer
 from newscrawl.extract.site import SiteLayer
 from newscrawl.extract.structured import StructuredLayer
 from newscrawl.extract.textual import _SOURCE_LINE_HOLDERS, TextPatternLayer, content_links
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.urls import UrlMapper
 from tests.mirror.model import LANGS, Article, ArticleVersion, SiteModel, article_path, build_site
 from tests.mirror.render import Page, render_site
 from tests.mirror.truth import truth_records
 
 BASE = "http://127.0.0.1:8765"  # the fetch origin the pages are read from (nothing listens)
-MAPPER = UrlMapper(BASE)
+MAPPER = UrlMapper(BASE, VIETNAM_VN)
 CANONICAL = "https://www.vietnam.vn"
 SAMPLE_SIZE = 8
 
@@ -569,7 +570,7 @@ ARTICLE_URL = CANONICAL + "/en/le-hoi-van-hoa-ha-noi-moi"
 def build_page(head: str = "", body: str = "") -> PageContext:
     """A minimal page at an English article URL."""
     page = f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
-    return PageContext.from_html(page, ARTICLE_URL, "en")
+    return PageContext.from_html(page, ARTICLE_URL, "en", UrlMapper(None, VIETNAM_VN))
 
 
 def test_source_line_holders_are_the_body_elements_with_a_link_child() -> None:
@@ -595,9 +596,10 @@ def test_listings_and_content_links_share_the_chrome_rule() -> None:
         '<div><span><a id="own" href="/tag/own">own</a></span></div>'
     )
     links = {link.get("id"): link for link in ctx.root.iter("a")}
-    assert {name for name, link in links.items() if in_chrome(link)} == {"n", "m"}
+    assert {name for name, link in links.items() if in_chrome(link, VIETNAM_VN)} == {"n", "m"}
     assert content_links(ctx) == [links["own"]]
-    assert CHROME_TAGS.isdisjoint({"p", "li", "h1", "h2", "h3"})  # listings keep links in those
+    # Listings keep links in those:
+    assert page_chrome(VIETNAM_VN).tags.isdisjoint({"p", "li", "h1", "h2", "h3"})
 
 
 def test_content_links_leave_out_chrome_and_paragraph_links() -> None:
@@ -610,7 +612,8 @@ def test_content_links_leave_out_chrome_and_paragraph_links() -> None:
     )
     assert [link.get("href") for link in content_links(ctx)] == ["/category/c", "/tag/t", "/tag/own-class"]
     whole_page_chrome = '<html class="has-sidebar"><body><div><a href="/tag/x">x</a></div></body></html>'
-    assert content_links(PageContext.from_html(whole_page_chrome, ARTICLE_URL, "en")) == []
+    mapper = UrlMapper(None, VIETNAM_VN)
+    assert content_links(PageContext.from_html(whole_page_chrome, ARTICLE_URL, "en", mapper)) == []
 
 
 NEWS_ARTICLE = {

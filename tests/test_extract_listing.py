@@ -15,13 +15,14 @@ import pytest
 from parsel import Selector
 
 from newscrawl.discovery.listing import ListingItem, listing_base, listing_items, next_page, page_number
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.urls import ARTICLE, CATEGORY, SiteUrl, UrlMapper
 from tests.mirror.model import LANGS, PAGINATION_STYLES, Category, SiteModel, build_site, canonical_url
 from tests.mirror.render import UI, Page, render_site
 from tests.mirror.server import lookup_key
 
 BASE = "http://127.0.0.1:8765"  # the fetch origin the pages are read from (nothing listens)
-MAPPER = UrlMapper(BASE)
+MAPPER = UrlMapper(BASE, VIETNAM_VN)
 CANONICAL = "https://www.vietnam.vn"
 
 

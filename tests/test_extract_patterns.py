@@ -3,6 +3,9 @@
 import pytest
 
 from newscrawl.extract import patterns
+from newscrawl.sites.vietnamvn import VIETNAM_VN
+
+LINES = patterns.for_site(VIETNAM_VN)
 
 
 @pytest.mark.parametrize(
@@ -44,12 +47,12 @@ def test_is_dateline(line, expected):
     ],
 )  # fmt: skip
 def test_source_lines(line):
-    assert patterns.is_source_line(line)
+    assert LINES.is_source_line(line)
 
 
 @pytest.mark.parametrize("line", ["Sources say the plan works.", "Nguồn tin cho biết", "Source code"])
 def test_sentences_starting_with_source_words_are_body(line):
-    assert not patterns.is_source_line(line)
+    assert not LINES.is_source_line(line)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +64,7 @@ def test_sentences_starting_with_source_words_are_body(line):
     ],
 )  # fmt: skip
 def test_comment_counter(line, expected):
-    assert patterns.is_comment_counter(line) is expected
+    assert LINES.is_comment_counter(line) is expected
 
 
 @pytest.mark.parametrize(
@@ -84,7 +87,7 @@ def test_ad_placeholders(line, expected):
     ],
 )  # fmt: skip
 def test_captions(line):
-    assert patterns.looks_like_caption(line)
+    assert LINES.looks_like_caption(line)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +98,7 @@ def test_captions(line):
     ],
 )  # fmt: skip
 def test_body_text_is_not_a_caption(line):
-    assert not patterns.looks_like_caption(line)
+    assert not LINES.looks_like_caption(line)
 
 
 @pytest.mark.parametrize(
@@ -103,4 +106,4 @@ def test_body_text_is_not_a_caption(line):
     [("Tin mới - Vietnam.vn", "Tin mới"), ("Tin mới | Vietnam.vn", "Tin mới"), ("Tin mới", "Tin mới")],
 )
 def test_strip_title_suffix(title, expected):
-    assert patterns.strip_title_suffix(title) == expected
+    assert LINES.strip_title_suffix(title) == expected

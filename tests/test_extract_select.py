@@ -6,7 +6,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl.extract.select import Css, PageIndex, class_names
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 
 PAGE = """<html><head><title>t</title></head><body class="page">
 <div class="post-detail-container outer">
@@ -29,7 +29,7 @@ EXTRA = (
     ".post-detail-container h1", ".post-tags a", "p", "[itemprop]", "[itemtype*=Breadcrumb] a",
     ".post-detail", ".x", ".outer", ".odd", ".page", ".tags", ".post", ".ant-breadcrumb", ".detail-body",
 )  # fmt: skip
-SELECTORS = sorted({css for group in site.ARTICLE_SELECTORS.values() for css in group} | set(EXTRA))
+SELECTORS = sorted({css for group in VIETNAM_VN.article.values() for css in group} | set(EXTRA))
 
 
 @pytest.mark.parametrize("css", SELECTORS)
@@ -45,7 +45,7 @@ def test_css_selects_what_parsel_selects(css: str) -> None:
 
 def test_simple_selectors_do_not_fall_back_to_xpath() -> None:
     """Every selector of the site profile is answered from the index (the fast path)."""
-    for group in site.ARTICLE_SELECTORS.values():
+    for group in VIETNAM_VN.article.values():
         for css in group:
             assert type(Css(css)._query).__name__ in ("_Simple", "_Descendant"), css
 

@@ -8,6 +8,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.tree import parse_html, parse_html_text, string_value
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.urls import UrlMapper
 
 URL = "http://127.0.0.1:8000/bai-viet-thu-nghiem-so-mot"
@@ -78,5 +79,5 @@ def test_parsers_are_per_thread() -> None:
 def test_context_from_a_response_in_a_declared_encoding() -> None:
     body = "<html><body><p>Đà café</p></body></html>".encode("cp1258")
     response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=windows-1258"})
-    ctx = PageContext.from_response(response, "vi", UrlMapper())
+    ctx = PageContext.from_response(response, "vi", UrlMapper(None, VIETNAM_VN))
     assert paragraph(ctx.root) == "Đà café" and "café" in ctx.html

@@ -24,12 +24,13 @@ from newscrawl.extract.blocks import BodyParts
 from newscrawl.extract.context import PageContext
 from newscrawl.normalize import text as ntext
 from newscrawl.normalize.dates import parse_date
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.vietnamvn import VIETNAM_VN as site
 from newscrawl.urls import ARTICLE, CATEGORY, HOME, OTHER, TAG, UrlMapper, classify_path
 
 CANONICAL = "https://www.vietnam.vn"
 BASE = "http://127.0.0.1:8765"
-MAPPER = UrlMapper(BASE)
+MAPPER = UrlMapper(BASE, site)
+LINES = patterns.for_site(site)
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,10 +88,10 @@ def assert_field(name: str, value: Any, page: str = "") -> None:
             assert item, name
             assert_clean(item, name)
     elif name == "sections":
-        assert all(site.CATEGORY_SLUG_RE.match(slug) for slug in value), value
+        assert all(site.urls.category_slug.match(slug) for slug in value), value
     elif name == "translations":
         for lang, url in value.items():
-            assert lang in site.LANGUAGES, value
+            assert lang in site.languages, value
             assert_canonical(url, name)
     elif name == "images":
         assert_images(value, page)
@@ -129,7 +130,7 @@ page_text = st.lists(text_piece, max_size=8).map("".join)
 CLASSES = sorted(
     {
         token
-        for selectors in site.ARTICLE_SELECTORS.values()
+        for selectors in site.article.values()
         for css in selectors
         for token in re.findall(r"\.([\w-]+)", css)
     }
@@ -339,7 +340,7 @@ def test_text_normalisers_on_leniently_decoded_bytes(raw: bytes, encoding: str) 
 @example("5 mai 2025", "xx")  # unknown language: dateparser auto-detects (slow, so only here)
 def test_dates_are_none_or_iso_in_vietnam_time(value: str, lang: str) -> None:
     """parse_date: None or ``YYYY-MM-DDTHH:MM:SS+07:00``."""
-    assert_date(parse_date(value, lang))
+    assert_date(parse_date(value, lang, tz=site.timezone))
 
 
 # --------------------------------------------------------------------------- extract.patterns
@@ -359,11 +360,11 @@ def test_pattern_shortcuts_answer_as_the_plain_regexes(line: str, linked: int) -
     """Caption and dateline tests, and the linked-share test, with and without their shortcuts."""
     caption = bool(
         line and len(line) <= 300 and (
-            patterns._CAPTION_PREFIX.match(line) or patterns._CAPTION_CREDIT_END.search(line)
-            or patterns._CAPTION_NUMBERED.search(line) or patterns._IMAGE_FILENAME.match(line)
+            LINES._caption_prefix.match(line) or LINES._caption_credit_end.search(line)
+            or LINES._caption_numbered.search(line) or patterns._IMAGE_FILENAME.match(line)
         )
     )  # fmt: skip
-    assert patterns.looks_like_caption(line) is caption
+    assert LINES.looks_like_caption(line) is caption
     assert (patterns._match_outlet_date(line) is None) is (patterns._OUTLET_DATE.match(line) is None)
     if linked:
         assert blocks._mostly_linked(line, linked) is (linked >= 0.9 * sum(ch.isalnum() for ch in line))
@@ -377,8 +378,8 @@ def test_pattern_shortcuts_answer_as_the_plain_regexes(line: str, linked: int) -
 def test_patterns_on_any_line(raw: str) -> None:
     """Every function of ``extract.patterns`` on any line; on cleaned lines, clean results."""
     predicates = (
-        patterns.is_bare_date, patterns.is_dateline, patterns.is_outlet_name, patterns.is_source_line,
-        patterns.is_comment_counter, patterns.looks_like_caption,
+        patterns.is_bare_date, patterns.is_dateline, patterns.is_outlet_name, LINES.is_source_line,
+        LINES.is_comment_counter, LINES.looks_like_caption,
     )  # fmt: skip
     line = ntext.clean_text(raw)
     for text in (raw, line):
@@ -387,7 +388,7 @@ def test_patterns_on_any_line(raw: str) -> None:
         assert found is None or (found[0] and found[1]), found
         assert found is not None or not patterns.is_dateline(text)
         assert isinstance(patterns.split_names(text), list)
-        assert isinstance(patterns.strip_title_suffix(text), str)
+        assert isinstance(LINES.strip_title_suffix(text), str)
         assert isinstance(patterns.strip_ad_placeholders(text), str)
     for name in patterns.split_names(line):
         assert_clean(name, "name")
@@ -405,19 +406,19 @@ def test_patterns_on_any_line(raw: str) -> None:
 @example("//thongtin.vietnam.vn//en//dau-tu-cong-dong-phu-quoc-bien-dao//?utm_source=x#c", None)
 def test_url_mapper_parse(href: str, base: str | None) -> None:
     """UrlMapper.parse: None, or a SiteUrl on the canonical origin that classify_path agrees with."""
-    for mapper in (UrlMapper(), MAPPER):
+    for mapper in (UrlMapper(None, site), MAPPER):
         url = mapper.parse(href, base)
         if url is None:
             continue
         assert url.kind in KINDS
         assert_canonical(url.canonical)
         assert "//" not in url.path and not url.path.endswith("/")
-        assert url.lang == site.DEFAULT_LANG or url.lang in site.PREFIXED_LANGUAGES
+        assert url.lang == site.default_lang or url.lang in site.prefixed_languages
         assert mapper.fetch_url(url).startswith(mapper.origin + "/")
-        assert classify_path(url.path) == (url.kind, url.lang, url.slug)
+        assert classify_path(url.path, site) == (url.kind, url.lang, url.slug)
         assert url.query == "" or url.kind == CATEGORY
         if url.kind == ARTICLE:
-            assert site.ARTICLE_SLUG_RE.match(url.slug)
+            assert site.urls.article_slug.match(url.slug)
 
 
 # Pages a link may be resolved against: the cache shares entries between some of them only.
@@ -441,18 +442,18 @@ CACHE_BASES = (
 )
 def test_url_mapper_cache_answers_as_a_fresh_mapper(links: list[tuple[str, str | None]]) -> None:
     """One mapper's cached answers equal a fresh mapper's, whatever base each link comes with."""
-    cached = UrlMapper(BASE)
+    cached = UrlMapper(BASE, site)
     for href, base in links + links[::-1]:
-        assert cached.parse(href, base) == UrlMapper(BASE).parse(href, base), (href, base)
+        assert cached.parse(href, base) == UrlMapper(BASE, site).parse(href, base), (href, base)
 
 
 @FUZZ
 @given(st.one_of(PATHS, st.text(max_size=40)))
 def test_classify_path(path: str) -> None:
     """classify_path: a known kind and language; a slug exactly for article, category and tag."""
-    kind, lang, slug = classify_path(path)
+    kind, lang, slug = classify_path(path, site)
     assert kind in KINDS
-    assert lang == site.DEFAULT_LANG or lang in site.PREFIXED_LANGUAGES
+    assert lang == site.default_lang or lang in site.prefixed_languages
     assert bool(slug) is (kind in (ARTICLE, CATEGORY, TAG))
 
 
@@ -469,11 +470,11 @@ def test_walk_and_assemble(page: str, where: tuple[str, str], title: str, summar
         root = lxml_html.document_fromstring(page)
     except (ValueError, lxml_html.etree.ParserError):
         return  # not a document lxml can build a tree from; the extractors never see one either
-    found = blocks.walk(root, BASE + where[1])
+    found = blocks.walk(root, BASE + where[1], site)
     for block in found:
         assert block.kind in (blocks.TEXT, blocks.IMAGE, blocks.CAPTION)
         assert block.url if block.kind == blocks.IMAGE else block.text
-    parts = blocks.assemble(found, BASE + where[1], known=[title, summary])
+    parts = blocks.assemble(found, BASE + where[1], site, known=[title, summary])
     assert_field("body", parts, page)
     assert parts.source_url is None or parts.source_url.startswith(("http://", "https://"))
 
@@ -554,7 +555,7 @@ def test_bracketed_host_in_img_src_does_not_crash_extraction() -> None:
     Expected: the image is skipped, the text is kept.
     """
     page = '<div class="post-detail-body"><p>Đoạn văn một.</p><img src="http://[x"/><p>Đoạn hai.</p></div>'
-    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi"))
+    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi", UrlMapper(None, site)))
     assert result.fields["body"] == "Đoạn văn một.\n\nĐoạn hai."
     assert result.fields["images"] == []
 
@@ -565,7 +566,7 @@ def test_bracketed_host_in_source_link_does_not_crash_extraction() -> None:
     Expected: the body without the source line (as with any other link).
     """
     page = '<div class="post-detail-body"><p>Đoạn văn một.</p><p>Nguồn: <a href="http://[x">báo</a></p></div>'
-    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi"))
+    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi", UrlMapper(None, site)))
     assert result.fields["body"] == "Đoạn văn một."
 
 
@@ -574,6 +575,6 @@ def test_ad_placeholder_removal_keeps_text_nfc() -> None:
     leaves ``Cafe\u0301``, which is not. The body field of extract_article is then not NFC
     (the item loader re-cleans it, so the record itself is fine)."""
     page = '<div class="post-detail-body"><p>Cafe[ad_2]\u0301 ngon.</p></div>'
-    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi"))
+    result = extract_article(PageContext.from_html(page, ARTICLE_URL, "vi", UrlMapper(None, site)))
     assert unicodedata.is_normalized("NFC", patterns.strip_ad_placeholders("Cafe[ad_2]\u0301"))
     assert result.fields["body"] == "Café ngon."

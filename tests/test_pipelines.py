@@ -7,6 +7,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.items import ArticleItem, complete_record
 from newscrawl.normalize.text import article_id, content_hash
 from newscrawl.pipelines import DeduplicatePipeline, ValidatePipeline
+from newscrawl.spiders.vietnamvn import VietnamVnSpider
 
 
 def record(slug="bai-viet-thu-nghiem-so-mot", lang="vi", title="Tiêu đề", body="Nội dung.", **extra):
@@ -20,7 +21,7 @@ def record(slug="bai-viet-thu-nghiem-so-mot", lang="vi", title="Tiêu đề", bo
 
 @pytest.fixture
 def crawler():
-    crawler = get_crawler()
+    crawler = get_crawler(VietnamVnSpider)
     crawler.stats.open_spider()
     return crawler
 

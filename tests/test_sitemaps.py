@@ -15,6 +15,7 @@ from newscrawl.discovery.sitemaps import (
     parse_sitemap,
     sitemap_kind,
 )  # fmt: skip
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -75,7 +76,7 @@ def test_rss_items():
     ],
 )
 def test_sitemap_kind(path, expected):
-    assert sitemap_kind(path) == expected
+    assert sitemap_kind(path, VIETNAM_VN.discovery) == expected
 
 
 @pytest.mark.parametrize(

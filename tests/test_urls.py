@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.urls import (
     ARTICLE,
     CATEGORY,
@@ -49,7 +50,7 @@ SLUG = "xiaomi-ra-mat-dien-thoai-gap-moi"
     ],
 )
 def test_classify_path(path, expected):
-    assert classify_path(path) == expected
+    assert classify_path(path, VIETNAM_VN) == expected
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_classify_path(path, expected):
     ],
 )
 def test_site_links_map_to_canonical_and_to_the_crawl_origin(href, canonical):
-    mapper = UrlMapper("http://127.0.0.1:8000")
+    mapper = UrlMapper("http://127.0.0.1:8000", VIETNAM_VN)
     url = mapper.parse(href, "http://127.0.0.1:8000/category/x")
     assert url is not None and url.kind == ARTICLE
     assert url.canonical == canonical
@@ -91,14 +92,14 @@ def test_site_links_map_to_canonical_and_to_the_crawl_origin(href, canonical):
     ],
 )
 def test_off_site_links_are_rejected(href):
-    assert UrlMapper("http://127.0.0.1:8000").parse(href) is None
+    assert UrlMapper("http://127.0.0.1:8000", VIETNAM_VN).parse(href) is None
 
 
 def test_listing_keeps_page_query_but_drops_tracking():
-    url = UrlMapper().parse("/en/category/di-san/?utm_campaign=x&page=2&fbclid=abc")
+    url = UrlMapper(None, VIETNAM_VN).parse("/en/category/di-san/?utm_campaign=x&page=2&fbclid=abc")
     assert url is not None and url.kind == CATEGORY
     assert url.query == "page=2"
-    assert UrlMapper().fetch_url(url) == "https://www.vietnam.vn/en/category/di-san?page=2"
+    assert UrlMapper(None, VIETNAM_VN).fetch_url(url) == "https://www.vietnam.vn/en/category/di-san?page=2"
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ def test_clean_query(query, expected):
 @pytest.mark.parametrize("bad", ["ftp://x", "not a url", "http://"])
 def test_mapper_rejects_non_http_origins(bad):
     with pytest.raises(ValueError):
-        UrlMapper(bad)
+        UrlMapper(bad, VIETNAM_VN)
 
 
 _URL_PIECES = [*"aZ09-._~:/?#[]@!$&'()*+,;=%\\ \t\nđ\x00\x7f", "..", "//", "http:", "https:"]

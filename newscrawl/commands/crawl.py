@@ -8,13 +8,14 @@ The check runs while options are parsed, before Scrapy sets up logging and the e
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.arguments import ArgumentError, parse_arguments
 from newscrawl.checks import settings_problem
+from newscrawl.sites.profile import SiteProfileError, crawl_site
 from newscrawl.stats import HEALTH_FAILED
 
 if TYPE_CHECKING:
@@ -30,13 +31,18 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Exit with status 2 and one error line when an argument or setting is invalid."""
         super().process_options(args, opts)
-        if not args or not self._validates_arguments(args[0]):
+        spider_cls = self._validating_spider(args[0]) if args else None
+        if spider_cls is None:
             return
+        assert self.settings is not None
         try:
-            parse_arguments(opts.spargs)
+            site = crawl_site(self.settings, getattr(spider_cls, "site", None))
+        except SiteProfileError as error:
+            self._fail(f"invalid setting NEWSCRAWL_SITE: {error}")
+        try:
+            parse_arguments(opts.spargs, site)
         except ArgumentError as error:
             self._fail(str(error))
-        assert self.settings is not None
         problem = settings_problem(self.settings)
         if problem:
             self._fail(problem)
@@ -56,14 +62,15 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_UNHEALTHY
 
     @staticmethod
-    def _fail(message: str) -> None:
+    def _fail(message: str) -> NoReturn:
         print(f"newscrawl: error: {message}", file=sys.stderr)
         sys.exit(EXIT_BAD_ARGUMENT)
 
-    def _validates_arguments(self, spider_name: str) -> bool:
+    def _validating_spider(self, spider_name: str) -> type | None:
+        """The spider class, if it is one of ours that validates its arguments."""
         assert self.settings is not None
         try:
             spider_cls = get_spider_loader(self.settings).load(spider_name)
         except KeyError:
-            return False  # Scrapy reports the unknown spider itself
-        return getattr(spider_cls, "validates_arguments", False)
+            return None  # Scrapy reports the unknown spider itself
+        return spider_cls if getattr(spider_cls, "validates_arguments", False) else None

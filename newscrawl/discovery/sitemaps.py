@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,11 +10,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.normalize.dates import http_date
+from newscrawl.sites.profile import Discovery
 
 DAY, NEWS, CATEGORIES, SKIPPED, OTHER = "day", "news", "categories", "skipped", "other"
-_DAY_SITEMAP = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml(?:\.gz)?$")
-# Sitemaps of things that are never articles.
-_SKIPPED_SITEMAPS = re.compile(r"sitemap-(?:tag|page|author|video|image)s?\.xml", re.IGNORECASE)
 _MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
 _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -42,16 +39,17 @@ def lastmod_epoch(text: str | None) -> float | None:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
-def sitemap_kind(path: str) -> tuple[str, str | None]:
-    """What a sitemap in the index holds: ``(kind, day)``; day is ``YYYY-MM-DD`` for day sitemaps."""
-    day = _DAY_SITEMAP.search(path)
+def sitemap_kind(path: str, discovery: Discovery) -> tuple[str, str | None]:
+    """What a sitemap in the index holds, by the site's sitemap names (``discovery``):
+    ``(kind, day)``; day is ``YYYY-MM-DD`` for day sitemaps."""
+    day = discovery.day_sitemap.search(path)
     if day:
         return DAY, day.group(1)
-    if "news-sitemap" in path or "sitemap-news" in path:
+    if discovery.news_sitemap.search(path):
         return NEWS, None
-    if "sitemap-category" in path:
+    if discovery.category_sitemap.search(path):
         return CATEGORIES, None
-    if _SKIPPED_SITEMAPS.search(path):
+    if discovery.skipped_sitemaps.search(path):
         return SKIPPED, None
     return OTHER, None
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -21,7 +22,7 @@ from newscrawl.extract.context import PageContext
 from newscrawl.extract.fields import ANSWERS, SPECS, VETOES, Image, UnknownFieldError, answers
 from newscrawl.normalize.dates import parse_date
 from newscrawl.normalize.text import clean_text, dedouble_outlet
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 
 
 class Layer:
@@ -75,8 +76,8 @@ class Layer:
         return method is not None and getattr(self, method)()
 
     def date(self, raw: str | None) -> str | None:
-        """A raw date string as ISO 8601 in the page's language, or None."""
-        return parse_date(raw, self.ctx.lang) if raw else None
+        """A raw date string (in the page's language) as ISO 8601 in the site's zone, or None."""
+        return parse_date(raw, self.ctx.lang, tz=self.ctx.site.timezone) if raw else None
 
 
 class BodyLayer(Layer):
@@ -107,7 +108,9 @@ class BodyLayer(Layer):
         fields = self.resolved
         outlet = fields.get("source_name") or ""
         known = [fields.get("title", ""), fields.get("summary", ""), outlet, *fields.get("authors", ())]
-        return assemble(walk(root, self.ctx.url), self.ctx.url, known=known, outlet=outlet, guessed=guessed)
+        ctx = self.ctx
+        blocks = walk(root, ctx.url, ctx.site)
+        return assemble(blocks, ctx.url, ctx.site, known=known, outlet=outlet, guessed=guessed)
 
 
 class DatelineLayer(Layer):
@@ -129,41 +132,55 @@ class DatelineLayer(Layer):
         return self.date(self._dateline[1])
 
 
-#: Page chrome: elements that are never an article's own content — header, footer, navigation,
-#: sidebars — and those whose class names one of the site's chrome areas (any substring of the
-#: class attribute: ``x-sidebar-y`` too). Listing links and article content links inside
-#: chrome are left out alike.
-CHROME_TAGS = frozenset(site.LISTING_EXCLUDED_AREAS)
-# One regex search per element costs half of testing each name in a generator.
-CHROME_CLASS = re.compile("|".join(map(re.escape, site.LISTING_EXCLUDED_CLASSES)))
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """Page chrome: elements that are never an article's own content — header, footer,
+    navigation, sidebars (``tags``) — and those whose class names one of the site's chrome
+    areas (``classes``: any substring of the class attribute, ``x-sidebar-y`` too). Listing
+    links and article content links inside chrome are left out alike."""
+
+    tags: frozenset[str]
+    # One regex search per element costs half of testing each name in a generator.
+    classes: re.Pattern[str]
+
+    def holds(self, element: etree._Element) -> bool:
+        """Whether ``element`` is page chrome."""
+        if element.tag in self.tags:
+            return True
+        classes = element.get("class")
+        return bool(classes and self.classes.search(classes))
 
 
-def is_chrome(element: etree._Element) -> bool:
-    """Whether ``element`` is page chrome (see :data:`CHROME_TAGS`, :data:`CHROME_CLASS`)."""
-    if element.tag in CHROME_TAGS:
-        return True
-    classes = element.get("class")
-    return bool(classes and CHROME_CLASS.search(classes))
+@cache
+def page_chrome(site: SiteProfile) -> Chrome:
+    """The :class:`Chrome` of ``site``'s pages, from its profile's listing exclusions."""
+    names = "|".join(map(re.escape, site.listing_excluded_classes))
+    return Chrome(frozenset(site.listing_excluded_areas), re.compile(names or r"(?!)"))
 
 
-def in_chrome(element: etree._Element) -> bool:
+def is_chrome(element: etree._Element, site: SiteProfile) -> bool:
+    """Whether ``element`` is page chrome on ``site`` (see :class:`Chrome`)."""
+    return page_chrome(site).holds(element)
+
+
+def in_chrome(element: etree._Element, site: SiteProfile) -> bool:
     """Whether an ancestor of ``element`` (the element itself aside) is page chrome."""
-    return any(map(is_chrome, element.iterancestors()))
+    return any(map(page_chrome(site).holds, element.iterancestors()))
 
 
-def node_text(element: etree._Element) -> str:
+def node_text(element: etree._Element, site: SiteProfile) -> str:
     """Visible text of an element: inline runs joined as written, block runs by a space."""
-    return " ".join(b.text for b in walk(element, "") if b.kind != IMAGE)
+    return " ".join(b.text for b in walk(element, "", site) if b.kind != IMAGE)
 
 
-def element_text(node: Selector) -> str:
+def element_text(node: Selector, site: SiteProfile) -> str:
     """:func:`node_text` of a selected element (or the cleaned text of a selected string)."""
     if isinstance(node.root, str):
         return clean_text(node.root)
-    return node_text(node.root)
+    return node_text(node.root, site)
 
 
-def texts(elements: Iterable[etree._Element]) -> list[str]:
+def texts(elements: Iterable[etree._Element], site: SiteProfile) -> list[str]:
     """Cleaned, non-empty text of ``elements``, in their order, no repeats."""
-    found = (node_text(element) for element in elements)
+    found = (node_text(element, site) for element in elements)
     return list(dict.fromkeys(text for text in found if text))

@@ -2,6 +2,8 @@
 
 The walker knows HTML structure (block vs inline elements, figures, lazy images); the
 assembler applies the text patterns to decide what is body text, caption or boilerplate.
+What a site's bodies hold besides text (excluded blocks, caption classes, its header line, image
+hosts served over https too) comes from its profile, compiled once by :func:`body_rules`.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from lxml import etree
 
 from newscrawl.extract import patterns
+from newscrawl.extract.patterns import SitePatterns
 from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_caption, clean_text, dedouble_outlet
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import safe_join
 
 TEXT, IMAGE, CAPTION = "text", "image", "caption"
@@ -29,20 +33,10 @@ _BLOCK_TAGS = frozenset(
         "summary",
     }
 )  # fmt: skip
-_SKIP_TAGS = frozenset(tag for tag in site.BODY_EXCLUDE if not tag.startswith(".")) | {
-    "head",
-    "link",
-    "meta",
-    "input",
-    "select",
-    "textarea",
-    "video",
-    "audio",
-    "object",
-    "embed",
-}
-_SKIP_CLASSES = frozenset(sel[1:] for sel in site.BODY_EXCLUDE if sel.startswith("."))
-_CAPTION_CLASS = re.compile(r"caption|desc|credit|chu-thich|image-note|photo-note", re.IGNORECASE)
+# Never text, on any site (a site's profile adds its own: SiteProfile.body_exclude).
+_SKIP_TAGS = frozenset(
+    {"head", "link", "meta", "input", "select", "textarea", "video", "audio", "object", "embed"}
+)
 # A block whose letters are nearly all link text is navigation (breadcrumb, tag list, byline).
 _LINKED_SHARE = 0.9
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
@@ -79,8 +73,36 @@ class Block:
     alt: str = ""  # IMAGE: its alt text
 
 
-def image_url(element: etree._Element, page_url: str) -> str:
-    """Absolute URL of an ``<img>``, preferring lazy-load attributes over a placeholder ``src``."""
+@dataclass(frozen=True, slots=True)
+class BodyRules:
+    """What a site's profile says about its article bodies, compiled for the walker and assembler."""
+
+    skip_tags: frozenset[str]  # elements whose text is never the article's
+    skip_classes: frozenset[str]  # class names of such elements
+    caption_class: re.Pattern[str]  # class names (any substring) of captions
+    https_image_hosts: frozenset[str]  # images written with https even when linked with http
+    site_header: str  # the site's slogan, never body text
+    patterns: SitePatterns
+
+
+@cache
+def body_rules(site: SiteProfile) -> BodyRules:
+    """The :class:`BodyRules` of ``site``, compiled on first use."""
+    excluded = site.body_exclude
+    captions = "|".join(map(re.escape, site.caption_classes))
+    return BodyRules(
+        skip_tags=frozenset(tag for tag in excluded if not tag.startswith(".")) | _SKIP_TAGS,
+        skip_classes=frozenset(sel[1:] for sel in excluded if sel.startswith(".")),
+        caption_class=re.compile(captions or r"(?!)", re.IGNORECASE),
+        https_image_hosts=site.https_image_hosts,
+        site_header=site.site_header,
+        patterns=patterns.for_site(site),
+    )
+
+
+def image_url(element: etree._Element, page_url: str, https_hosts: frozenset[str] = frozenset()) -> str:
+    """Absolute URL of an ``<img>``, preferring lazy-load attributes over a placeholder ``src``;
+    ``https`` for an image on one of ``https_hosts`` linked with ``http``."""
     for attr in _IMAGE_ATTRS:
         value = (element.get(attr) or "").strip()
         if attr == "data-srcset" and value:
@@ -88,15 +110,21 @@ def image_url(element: etree._Element, page_url: str) -> str:
         if value and not value.startswith("data:"):
             url = safe_join(page_url, value)
             if url:
-                return "https:" + url[5:] if url.startswith("http://vstatic.") else url
+                if url.startswith("http://") and url[7:].partition("/")[0] in https_hosts:
+                    return "https:" + url[5:]
+                return url
     return ""
 
 
 class _Walker:
     """Depth-first walk that flushes inline text into a block at each block boundary."""
 
-    def __init__(self, page_url: str) -> None:
+    def __init__(self, page_url: str, rules: BodyRules) -> None:
         self.page_url = page_url
+        self._skip_tags = rules.skip_tags
+        self._skip_classes = rules.skip_classes
+        self._caption_class = rules.caption_class
+        self._https_hosts = rules.https_image_hosts
         self.blocks: list[Block] = []
         self._parts: list[str] = []
         self._links: list[str] = []
@@ -113,7 +141,7 @@ class _Walker:
         if text:
             all_emphasis = 0 < self._emphasised >= self._chars - 1
             linked = self._linked > 0 and _mostly_linked(text, self._linked)
-            hint = bool(classes and _CAPTION_CLASS.search(classes)) or all_emphasis
+            hint = bool(classes and self._caption_class.search(classes)) or all_emphasis
             self.blocks.append(Block(TEXT, text, links=self._links, caption_hint=hint, linked=linked))
         self._parts, self._links = [], []
         self._emphasised = self._linked = self._chars = 0
@@ -131,16 +159,16 @@ class _Walker:
 
     def visit(self, element: Any, emphasis: int = 0, in_link: int = 0) -> None:
         tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+        if not isinstance(tag, str) or tag in self._skip_tags:
             return
         classes = element.get("class")
-        if classes and not _SKIP_CLASSES.isdisjoint(classes.split()):
+        if classes and not self._skip_classes.isdisjoint(classes.split()):
             return
         if tag == "br":
             self._parts.append(" ")
             return
         if tag == "img":
-            url = image_url(element, self.page_url)
+            url = image_url(element, self.page_url, self._https_hosts)
             if url:
                 self.flush()
                 self.blocks.append(Block(IMAGE, url=url, alt=clean_text(element.get("alt"))))
@@ -173,9 +201,9 @@ class _Walker:
             self.flush(classes)
 
 
-def walk(element: etree._Element, page_url: str) -> list[Block]:
-    """The blocks of ``element`` in page order."""
-    walker = _Walker(page_url)
+def walk(element: etree._Element, page_url: str, site: SiteProfile) -> list[Block]:
+    """The blocks of ``element`` in page order, read as ``site``'s pages are."""
+    walker = _Walker(page_url, body_rules(site))
     walker.visit(element)
     walker.flush()
     return walker.blocks
@@ -202,15 +230,24 @@ def _source_link(block: Block, page_url: str) -> str | None:
 
 
 def assemble(
-    blocks: list[Block], page_url: str, *, known: Iterable[str] = (), outlet: str = "", guessed: bool = False
+    blocks: list[Block],
+    page_url: str,
+    site: SiteProfile,
+    *,
+    known: Iterable[str] = (),
+    outlet: str = "",
+    guessed: bool = False,
 ) -> BodyParts:
-    """Sort blocks into body paragraphs, images with captions, and the source link.
+    """Sort blocks into body paragraphs, images with captions, and the source link (``site``'s
+    labels recognise the source line, comment counter and captions).
 
     ``known`` are texts the page shows as metadata (title, lead, outlet, authors): never body.
     ``guessed`` is set when the body element was found by heuristics, not by the site's markup:
     then navigation-like blocks (all links), bare dates and the ``outlet``'s logo are dropped.
     """
     parts = BodyParts()
+    rules = body_rules(site)
+    lines = rules.patterns
     known = {text for text in known if text}
     seen_images: dict[str, dict[str, str]] = {}
     last_image: dict[str, str] | None = None
@@ -227,7 +264,7 @@ def assemble(
             continue
         text = patterns.strip_ad_placeholders(block.text)
         is_caption = block.kind == CAPTION or (
-            patterns.looks_like_caption(text) or (block.caption_hint and after_image)
+            lines.looks_like_caption(text) or (block.caption_hint and after_image)
         )
         if is_caption and text:
             attached = after_image or block.kind == CAPTION
@@ -237,15 +274,15 @@ def assemble(
             after_image = block.kind == CAPTION and after_image
             continue
         after_image = False
-        if not text or text in known or text == site.SITE_HEADER_TEXT:
+        if not text or text in known or text == rules.site_header:
             parts.dropped += 1
             continue
-        if patterns.is_source_line(text):
+        if lines.is_source_line(text):
             parts.source_line = text
             parts.source_url = parts.source_url or _source_link(block, page_url)
             parts.dropped += 1
             continue
-        if patterns.is_comment_counter(text) or patterns.is_dateline(text):
+        if lines.is_comment_counter(text) or patterns.is_dateline(text):
             parts.dropped += 1
             continue
         if guessed and (block.linked or patterns.is_bare_date(text) or dedouble_outlet(text) in known):

@@ -2,6 +2,8 @@
 
 What several layers need (meta tags, JSON-LD, ``__NEXT_DATA__``, the class index the site's
 selectors read) is found once per page with lxml directly: a parsel query costs far more.
+The site the page belongs to is its mapper's profile (:attr:`PageContext.site`): the layers read
+its selectors, labels and time zone from there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scrapy.http import TextResponse
 
 from newscrawl.extract.select import Css, PageIndex
 from newscrawl.extract.tree import parse_html, parse_html_text
+from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import ARTICLE, UrlMapper
 
 # JSON-LD types that describe an article.
@@ -36,16 +39,16 @@ class PageContext:
     root: etree._Element
     url: str  # the fetched URL
     lang: str  # language from the URL prefix
+    mapper: UrlMapper = field(repr=False)  # the crawl's: its site is the page's
     # The page's text, or a function giving it: only the generic extractor reads it.
     html_source: str | Callable[[], str] = field(default="", repr=False)
-    mapper: UrlMapper = field(default_factory=UrlMapper, repr=False)
     # What the layers could not read (a broken payload, say): reason → count, for the stats.
     skips: Counter[str] = field(default_factory=Counter, repr=False)
 
     @classmethod
-    def from_html(cls, html: str, url: str, lang: str, mapper: UrlMapper | None = None) -> PageContext:
+    def from_html(cls, html: str, url: str, lang: str, mapper: UrlMapper) -> PageContext:
         """Parse ``html`` (for tests and tools that have no Scrapy response)."""
-        return cls(parse_html_text(html), url, lang, html, mapper or UrlMapper())
+        return cls(parse_html_text(html), url, lang, mapper, html)
 
     @classmethod
     def from_response(cls, response: TextResponse, lang: str, mapper: UrlMapper) -> PageContext:
@@ -55,7 +58,12 @@ class PageContext:
         of the parse's cost, and build lxml.html elements (see :mod:`newscrawl.extract.tree`).
         """
         root = parse_html(response.body, response.encoding, lambda: response.text)
-        return cls(root, response.url, lang, lambda: response.text, mapper)
+        return cls(root, response.url, lang, mapper, lambda: response.text)
+
+    @cached_property
+    def site(self) -> SiteProfile:
+        """The site's profile (the mapper's)."""
+        return self.mapper.site
 
     @cached_property
     def html(self) -> str:

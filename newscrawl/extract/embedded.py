@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -30,7 +31,7 @@ from newscrawl.extract.context import ARTICLE_TYPES, PageContext
 from newscrawl.extract.fields import Image, answers
 from newscrawl.normalize.dates import parse_date, parse_epoch
 from newscrawl.normalize.text import clean_caption, clean_text, dedouble_outlet
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import ARTICLE, CATEGORY, last_segment, safe_join
 
 
@@ -230,11 +231,12 @@ def _has_letters(text: str) -> bool:
     return sum(map(str.isalnum, text)) >= _MIN_BODY_LETTERS
 
 
-def checked_date(value: Any, lang: str) -> str | None:
-    """ISO 8601 (naive means Vietnam time) or epoch seconds/milliseconds, in range; else None."""
+def checked_date(value: Any, lang: str, tz: tzinfo) -> str | None:
+    """ISO 8601 (naive means the site's zone, ``tz``) or epoch seconds/milliseconds, in range;
+    else None."""
     if isinstance(value, str) and _ISO_DATE.match(value):
-        return parse_date(value, lang)
-    return parse_epoch(value) if isinstance(value, int | float | str) else None
+        return parse_date(value, lang, tz=tz)
+    return parse_epoch(value, tz=tz) if isinstance(value, int | float | str) else None
 
 
 def checked_url(value: Any, base: str) -> str | None:
@@ -382,12 +384,13 @@ class PageIdentity:
 
     titles: frozenset[str]
     slug: str
+    lines: patterns.SitePatterns = field(compare=False, repr=False)  # the site's title suffix
 
     def matches(self, candidate: Candidate) -> bool:
         """True when the candidate's title or slug is the page's."""
         for value in candidate.values("title"):
             title = _text(value, _MAX_TITLE)
-            if title and patterns.strip_title_suffix(title).casefold() in self.titles:
+            if title and self.lines.strip_title_suffix(title).casefold() in self.titles:
                 return True
         if not self.slug:
             return False
@@ -406,14 +409,13 @@ def page_identity(ctx: PageContext) -> PageIdentity:
     raw = [ctx.first_meta("og:title"), ctx.first_meta("twitter:title"), ctx.title_text]
     h1 = next(ctx.root.iter("h1"), None)
     if h1 is not None:
-        raw.append(node_text(h1))
-    titles = frozenset(
-        clean_text(patterns.strip_title_suffix(t)).casefold() for t in raw if t and clean_text(t)
-    )
+        raw.append(node_text(h1, ctx.site))
+    lines = patterns.for_site(ctx.site)
+    titles = frozenset(clean_text(lines.strip_title_suffix(t)).casefold() for t in raw if t and clean_text(t))
     canonical = ctx.canonical_link
     target = ctx.mapper.parse(canonical or ctx.url, ctx.url)
     slug = target.slug if target is not None and target.kind == ARTICLE else ""
-    return PageIdentity(titles, slug)
+    return PageIdentity(titles, slug, lines)
 
 
 def choose(candidates: list[Candidate], identity: PageIdentity) -> list[Candidate]:
@@ -444,17 +446,17 @@ def _plain_body(value: Any) -> etree._Element | None:
 
 def read_title(value: Any, ctx: PageContext) -> str | None:
     title = _text(value, _MAX_TITLE)
-    return _text(patterns.strip_title_suffix(title), _MAX_TITLE) if title else None
+    return _text(patterns.for_site(ctx.site).strip_title_suffix(title), _MAX_TITLE) if title else None
 
 
 def read_summary(value: Any, ctx: PageContext) -> str | None:
     if isinstance(value, str) and "<" in value:
-        value = _fragment_text(value)
+        value = _fragment_text(value, ctx.site)
     return _text(value, 5000)
 
 
 def read_date(value: Any, ctx: PageContext) -> str | None:
-    return checked_date(value, ctx.lang)
+    return checked_date(value, ctx.lang, ctx.site.timezone)
 
 
 def read_outlet(value: Any, ctx: PageContext) -> str | None:
@@ -497,7 +499,7 @@ def _category_slug(value: str, ctx: PageContext) -> str | None:
     if "/" in value:
         target = ctx.mapper.parse(value, ctx.url)
         return target.slug if target is not None and target.kind == CATEGORY else None
-    return value if site.CATEGORY_SLUG_RE.match(value) else None
+    return value if ctx.site.urls.category_slug.match(value) else None
 
 
 def read_tags(value: Any, ctx: PageContext) -> list[str] | None:
@@ -542,12 +544,13 @@ def read_translations(value: Any, ctx: PageContext) -> dict[str, str] | None:
     identity_slug = ctx.mapper.parse(ctx.url)
     own_slug = identity_slug.slug if identity_slug is not None else ""
     found: dict[str, str] = {}
+    languages = ctx.site.languages
     for item in _items(value):
         lang, slug, link = None, own_slug, None
         if isinstance(item, str):
-            lang = _language(item)
+            lang = _language(item, languages)
         elif isinstance(item, dict):
-            lang = next(filter(None, (_language(v) for v in _inner(item, _LANG_KEYS))), None)
+            lang = next(filter(None, (_language(v, languages) for v in _inner(item, _LANG_KEYS))), None)
             slug = next((v for v in _inner(item, _SLUG_KEYS) if isinstance(v, str)), slug)
             link = next((v for v in _inner(item, _LINK_KEYS) if isinstance(v, str)), None)
         if link is None and lang is not None and slug:
@@ -558,20 +561,20 @@ def read_translations(value: Any, ctx: PageContext) -> dict[str, str] | None:
     return found or None
 
 
-def _language(value: Any) -> str | None:
-    """A site language code from ``en``, ``EN``, ``zh_CN``, ``en-US``; None if not one."""
+def _language(value: Any, languages: tuple[str, ...]) -> str | None:
+    """One of the site's ``languages`` from ``en``, ``EN``, ``zh_CN``, ``en-US``; None if not one."""
     if not isinstance(value, str):
         return None
     code = value.strip().lower().replace("_", "-")
-    if code in site.LANGUAGES:
+    if code in languages:
         return code
     base = code.split("-", 1)[0]
-    return base if base in site.LANGUAGES else None
+    return base if base in languages else None
 
 
-def _fragment_text(markup: str) -> str:
+def _fragment_text(markup: str, site: SiteProfile) -> str:
     root = _fragment(markup)
-    return node_text(root) if root is not None else ""
+    return node_text(root, site) if root is not None else ""
 
 
 def _fragment(markup: str) -> etree._Element | None:

@@ -1,15 +1,18 @@
 """Text patterns (extraction layer 3): pure functions over already-cleaned text lines.
 
 They recognise the site's recurring lines — outlet/date line, localised source line,
-comment counter, ad placeholders, photo captions — wherever they stand in a page.
+comment counter, ad placeholders, photo captions — wherever they stand in a page. Shapes no
+site names are module functions; those built from a site's labels are methods of
+:class:`SitePatterns`, compiled once per profile by :func:`for_site`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from newscrawl.normalize.text import clean_text, dedouble_outlet
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -27,19 +30,8 @@ _MAX_OUTLET_LEN = 60
 # An outlet element's text: the name, possibly shown twice.
 MAX_OUTLET_LINE = 2 * _MAX_OUTLET_LEN + 1
 
-_SOURCE_LINE = re.compile(rf"^(?:{_alternation(site.SOURCE_LABELS)})\s*[:：]", re.IGNORECASE)
-_SOURCE_LINK_TEXT = re.compile(rf"^(?:{_alternation(site.SOURCE_LINK_TEXTS)})\s*[:：]?\s*$", re.IGNORECASE)
-_COMMENTS = _alternation(site.COMMENT_LABELS)
-_COMMENT_COUNTER = re.compile(
-    rf"^(?:(?:{_COMMENTS})\s*[(（]\s*\d+\s*[)）]|\d+\s*(?:{_COMMENTS}))$", re.IGNORECASE
-)
 # "[ad_2]", "[Anzeige_2]", "[광고_2]", "[広告2]": a word then a number, in brackets.
 AD_PLACEHOLDER = re.compile(r"\[\s*[^\W\d_]{1,20}_?\d{1,3}\s*\]")
-
-_CREDIT = _alternation(site.CAPTION_CREDIT_WORDS)
-_CAPTION_PREFIX = re.compile(rf"^[\s_(\[]*(?:{_CREDIT})\s*[:：]", re.IGNORECASE)
-_CAPTION_CREDIT_END = re.compile(rf"[(\[]\s*(?:{_CREDIT})\s*[:：][^()\[\]]*[)\]]\s*\.?$", re.IGNORECASE)
-_CAPTION_NUMBERED = re.compile(r"[-–]\s*(?:ảnh|hình|photo|image)\s*\d+\s*\.?$", re.IGNORECASE)
 _IMAGE_FILENAME = re.compile(r"^[^\n/\\]{1,150}\.(?:png|jpe?g|gif|webp|avif|bmp)$", re.IGNORECASE)
 # Name, dot, the longest extension ("jpeg", "webp", "avif") and the newline "$" may precede.
 _MAX_FILENAME_LINE = 150 + 1 + 4 + 1
@@ -95,34 +87,59 @@ def split_names(line: str) -> list[str]:
     return [name for name in _NAME_SEPARATORS.split(line) if name]
 
 
-def is_source_line(line: str) -> bool:
-    """A localised "Source: …" line or a bare source-link text that ends an article."""
-    return bool(_SOURCE_LINE.match(line) or _SOURCE_LINK_TEXT.match(line))
-
-
-def is_comment_counter(line: str) -> bool:
-    """The comment counter under an article, e.g. ``Comment (0)``, ``댓글 (0)``."""
-    return bool(_COMMENT_COUNTER.match(line))
-
-
 def strip_ad_placeholders(line: str) -> str:
     """Remove ad placeholders such as ``[ad_2]`` from a line."""
     return clean_text(AD_PLACEHOLDER.sub("", line)) if "[" in line else line
 
 
-def looks_like_caption(line: str) -> bool:
-    """A photo caption or credit: ``Photo: VNA``, ``(Foto: VNA)``, ``… - Ảnh 1.``, a filename."""
-    if not line or len(line) > _MAX_CAPTION_LEN:
-        return False
-    # The unanchored shapes need characters most prose lacks: look for those before searching.
-    return bool(
-        _CAPTION_PREFIX.match(line)
-        or (("(" in line or "[" in line) and _CAPTION_CREDIT_END.search(line))
-        or (("-" in line or "–" in line) and _CAPTION_NUMBERED.search(line))
-        or (len(line) <= _MAX_FILENAME_LINE and _IMAGE_FILENAME.match(line))
-    )
+class SitePatterns:
+    """The lines a site's labels make recognisable (source line, comment counter, caption credit),
+    compiled once per profile (see :func:`for_site`)."""
+
+    def __init__(self, site: SiteProfile) -> None:
+        labels = site.labels
+        flags = re.IGNORECASE
+        self._source_line = re.compile(rf"^(?:{_alternation(labels.source)})\s*[:：]", flags)
+        self._source_link_text = re.compile(rf"^(?:{_alternation(labels.source_link)})\s*[:：]?\s*$", flags)
+        comments = _alternation(labels.comment)
+        self._comment_counter = re.compile(
+            rf"^(?:(?:{comments})\s*[(（]\s*\d+\s*[)）]|\d+\s*(?:{comments}))$", flags
+        )
+        credit = _alternation(labels.caption_credit)
+        self._caption_prefix = re.compile(rf"^[\s_(\[]*(?:{credit})\s*[:：]", flags)
+        self._caption_credit_end = re.compile(rf"[(\[]\s*(?:{credit})\s*[:：][^()\[\]]*[)\]]\s*\.?$", flags)
+        numbered = _alternation(labels.caption_numbered)
+        # "… - Ảnh 1.": a numbered picture word ends the line (never matches without one).
+        numbered_end = rf"[-–]\s*(?:{numbered})\s*\d+\s*\.?$" if numbered else r"(?!)"
+        self._caption_numbered = re.compile(numbered_end, flags)
+        self._title_suffix = site.title_suffix
+
+    def is_source_line(self, line: str) -> bool:
+        """A localised "Source: …" line or a bare source-link text that ends an article."""
+        return bool(self._source_line.match(line) or self._source_link_text.match(line))
+
+    def is_comment_counter(self, line: str) -> bool:
+        """The comment counter under an article, e.g. ``Comment (0)``, ``댓글 (0)``."""
+        return bool(self._comment_counter.match(line))
+
+    def looks_like_caption(self, line: str) -> bool:
+        """A photo caption or credit: ``Photo: VNA``, ``(Foto: VNA)``, ``… - Ảnh 1.``, a filename."""
+        if not line or len(line) > _MAX_CAPTION_LEN:
+            return False
+        # The unanchored shapes need characters most prose lacks: look for those before searching.
+        return bool(
+            self._caption_prefix.match(line)
+            or (("(" in line or "[" in line) and self._caption_credit_end.search(line))
+            or (("-" in line or "–" in line) and self._caption_numbered.search(line))
+            or (len(line) <= _MAX_FILENAME_LINE and _IMAGE_FILENAME.match(line))
+        )
+
+    def strip_title_suffix(self, title: str) -> str:
+        """Drop the site's name at the end of page titles (`` - Site name``)."""
+        return self._title_suffix.sub("", title)
 
 
-def strip_title_suffix(title: str) -> str:
-    """Drop the `` - Vietnam.vn`` suffix of page titles."""
-    return site.TITLE_SUFFIX_RE.sub("", title)
+@cache
+def for_site(site: SiteProfile) -> SitePatterns:
+    """The :class:`SitePatterns` of ``site``, compiled on first use."""
+    return SitePatterns(site)

@@ -1,8 +1,8 @@
-"""Layer 2: the site's own markup — the selectors of the vietnam.vn profile."""
+"""Layer 2: the site's own markup — the selectors of the page's site profile."""
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 
 from lxml import etree
 
@@ -13,11 +13,16 @@ from newscrawl.extract.fields import answers, vetoes
 from newscrawl.extract.select import Css
 from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_text
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import CATEGORY
 
-# The profile's selectors, compiled once.
-_SELECTORS = {name: tuple(map(Css, candidates)) for name, candidates in site.ARTICLE_SELECTORS.items()}
+
+@cache
+def article_selectors(site: SiteProfile) -> dict[str, tuple[Css, ...]]:
+    """The profile's article selectors by role, compiled once per profile."""
+    return {name: tuple(map(Css, candidates)) for name, candidates in site.article.items()}
+
+
 # Links of the language switcher (plain strings: no element objects to build).
 _HREFLANG_HREFS = etree.XPath("//a[@hreflang]/@href", smart_strings=False)
 
@@ -28,22 +33,26 @@ class SiteLayer(BodyLayer, DatelineLayer):
     name = "selectors"
 
     @cached_property
+    def _selectors(self) -> dict[str, tuple[Css, ...]]:
+        return article_selectors(self.ctx.site)
+
+    @cached_property
     def _container(self) -> etree._Element:
-        found = self.ctx.first(_SELECTORS["container"])
+        found = self.ctx.first(self._selectors["container"])
         return found if found is not None else self.ctx.root
 
     @cached_property
     def _body_element(self) -> etree._Element | None:
-        return self.ctx.first(_SELECTORS["body"], self._container)
+        return self.ctx.first(self._selectors["body"], self._container)
 
     def _first(self, name: str) -> etree._Element | None:
-        return self.ctx.first(_SELECTORS[name], self._container)
+        return self.ctx.first(self._selectors[name], self._container)
 
     @cached_property
     def _dateline(self) -> tuple[str | None, str | None]:
         """``(outlet as shown, date text)`` from the source and date elements."""
         outlet = date = None
-        for css in _SELECTORS["source"]:
+        for css in self._selectors["source"]:
             for node in self.ctx.select(css, self._container):
                 # string() runs the logo and name together as the site shows them: "ZNewsZNews".
                 line = clean_text(string_value(node))
@@ -60,12 +69,12 @@ class SiteLayer(BodyLayer, DatelineLayer):
     @answers
     def title(self) -> str | None:
         node = self._first("title")
-        return node_text(node) if node is not None else None
+        return node_text(node, self.ctx.site) if node is not None else None
 
     @answers
     def summary(self) -> str | None:
         node = self._first("summary")
-        return node_text(node) if node is not None else None
+        return node_text(node, self.ctx.site) if node is not None else None
 
     @vetoes("body")
     def body_container_empty(self) -> bool:
@@ -85,19 +94,19 @@ class SiteLayer(BodyLayer, DatelineLayer):
 
     @answers
     def authors(self) -> list[str] | None:
-        for css in _SELECTORS["authors"]:
+        for css in self._selectors["authors"]:
             for node in self.ctx.select(css, self._container):
                 # A byline of links names one person per link; plain text lists them with commas.
-                linked = texts(node.iter("a"))
-                names = linked or patterns.split_names(node_text(node))
+                linked = texts(node.iter("a"), self.ctx.site)
+                names = linked or patterns.split_names(node_text(node, self.ctx.site))
                 if names:
                     return names
         return None
 
     @answers
     def tags(self) -> list[str] | None:
-        for css in _SELECTORS["tags"]:
-            found = texts(self.ctx.select(css, self._container))
+        for css in self._selectors["tags"]:
+            found = texts(self.ctx.select(css, self._container), self.ctx.site)
             if found:
                 return found
         return None
@@ -106,7 +115,7 @@ class SiteLayer(BodyLayer, DatelineLayer):
     def sections(self) -> list[str] | None:
         """Category slugs of the breadcrumb, in page order."""
         slugs: list[str] = []
-        for css in _SELECTORS["breadcrumb"]:
+        for css in self._selectors["breadcrumb"]:
             for node in self.ctx.select(css):
                 target = self.ctx.mapper.parse(node.get("href"), self.ctx.url)
                 if target is not None and target.kind == CATEGORY and target.slug not in slugs:

@@ -25,7 +25,9 @@ class StructuredLayer(Layer):
     @answers
     def title(self) -> str | None:
         raw = self.ctx.meta_or_jsonld(("og:title", "twitter:title"), "headline")
-        return clean_text(patterns.strip_title_suffix(raw)) if isinstance(raw, str) else None
+        if not isinstance(raw, str):
+            return None
+        return clean_text(patterns.for_site(self.ctx.site).strip_title_suffix(raw))
 
     @answers
     def summary(self) -> str | None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import islice
 
 from lxml import etree
 
 from newscrawl.extract import patterns
-from newscrawl.extract.base import CHROME_CLASS, CHROME_TAGS, DatelineLayer, node_text
+from newscrawl.extract.base import DatelineLayer, node_text, page_chrome
 from newscrawl.extract.context import PageContext
 from newscrawl.extract.fields import answers
 from newscrawl.extract.tree import string_value
 from newscrawl.normalize.text import clean_text
+from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import ARTICLE, CATEGORY, TAG, last_segment
 
 # Elements with a text holding a date, after the headline: the anchors of the outlet/date line.
@@ -28,10 +29,14 @@ _TITLE_TEXT = etree.XPath("//title/text()", smart_strings=False)
 _SOURCE_LINE_HOLDERS = etree.XPath("//body//a/parent::p | //body//a/parent::div | //body//a/parent::span")
 _LINK_HREFS = etree.XPath(".//a/@href", smart_strings=False)
 _LINK_HREFS_ALL = etree.XPath("//a/@href", smart_strings=False)
-# Links inside page chrome (base.CHROME_TAGS, base.CHROME_CLASS) are not the article's, nor
-# those inside paragraphs, list items and headings: auto-linked keywords and link lists.
+# Links inside page chrome (base.Chrome) are not the article's, nor those inside paragraphs,
+# list items and headings: auto-linked keywords and link lists.
 _KEYWORD_HOLDERS = frozenset(("p", "li", "h1", "h2", "h3"))
-_SKIPPED_TAGS = CHROME_TAGS | _KEYWORD_HOLDERS
+
+
+@cache
+def _skipped_tags(site: SiteProfile) -> frozenset[str]:
+    return page_chrome(site).tags | _KEYWORD_HOLDERS
 
 
 def content_links(ctx: PageContext) -> list[etree._Element]:
@@ -42,6 +47,8 @@ def content_links(ctx: PageContext) -> list[etree._Element]:
     """
     root = ctx.root
     found = []
+    skipped_tags = _skipped_tags(ctx.site)
+    chrome_class = page_chrome(ctx.site).classes
     # iterwalk's skip_subtree prunes in C what a stack of children did in Python.
     walker = etree.iterwalk(root, events=("start",), tag=etree.Element)  # elements only
     for _event, element in walker:
@@ -49,11 +56,11 @@ def content_links(ctx: PageContext) -> list[etree._Element]:
         if tag == "a" and element.get("href") is not None and element is not root:
             found.append(element)
         # base.is_chrome, inlined: this runs for every element of the page.
-        if tag in _SKIPPED_TAGS:
+        if tag in skipped_tags:
             walker.skip_subtree()
             continue
         classes = element.get("class")
-        if classes and CHROME_CLASS.search(classes):
+        if classes and chrome_class.search(classes):
             walker.skip_subtree()
     return found
 
@@ -92,17 +99,18 @@ class TextPatternLayer(DatelineLayer):
     @answers
     def title(self) -> str | None:
         raw = next(iter(_TITLE_TEXT(self.ctx.root)), None)
-        title = clean_text(patterns.strip_title_suffix(raw or ""))
+        title = clean_text(patterns.for_site(self.ctx.site).strip_title_suffix(raw or ""))
         if title:
             return title
         h1 = next(self.ctx.root.iter("h1"), None)
-        return node_text(h1) if h1 is not None else None
+        return node_text(h1, self.ctx.site) if h1 is not None else None
 
     @answers
     def source_url(self) -> str | None:
+        lines = patterns.for_site(self.ctx.site)
         for node in _SOURCE_LINE_HOLDERS(self.ctx.root):
             line = clean_text(string_value(node))
-            if len(line) <= _MAX_LINE and patterns.is_source_line(line):
+            if len(line) <= _MAX_LINE and lines.is_source_line(line):
                 for href in _LINK_HREFS(node):
                     if href.startswith(("http://", "https://")):
                         return href
@@ -110,7 +118,7 @@ class TextPatternLayer(DatelineLayer):
 
     @answers
     def tags(self) -> list[str] | None:
-        names = (node_text(node) for node, kind, _ in self._content_links if kind == TAG)
+        names = (node_text(node, self.ctx.site) for node, kind, _ in self._content_links if kind == TAG)
         return list(dict.fromkeys(name for name in names if name)) or None
 
     @answers

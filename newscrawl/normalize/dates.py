@@ -1,7 +1,8 @@
-"""Pure date normalisation: page text in any of the site's languages → ISO 8601 in +07:00.
+"""Pure date normalisation: page text in any of the site's languages → ISO 8601 in its zone.
 
-Every output date is ``YYYY-MM-DDTHH:MM:SS+07:00`` (Vietnam time, which has had no DST since
-1975). Parsing goes from cheap to expensive:
+Every output date is ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in the time zone given (``tz``, the site's:
+:attr:`SiteProfile.timezone <newscrawl.sites.profile.SiteProfile.timezone>`), which is also the
+zone of dates printed without one. Parsing goes from cheap to expensive:
 
 1. ``datetime.fromisoformat`` for ISO 8601 (``<time>``/meta tags, sitemap ``lastmod``);
 2. ``email.utils`` for RFC 2822 (RSS ``pubDate``, always English month names);
@@ -15,7 +16,7 @@ ahead of ``now`` is ``None``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
@@ -24,11 +25,9 @@ from dateparser.date import DateDataParser
 
 from newscrawl.normalize.text import clean_text
 
-__all__ = ["VN_TZ", "http_date", "parse_date", "parse_epoch"]
+__all__ = ["http_date", "parse_date", "parse_epoch"]
 
-VN_TZ = timezone(timedelta(hours=7))
-
-_MIN_DATE = datetime(2000, 1, 1, tzinfo=VN_TZ)
+_MIN_YEAR = 2000  # dates before 1 January of it, in the site's zone, are implausible
 _MAX_AHEAD = timedelta(days=1)
 # A date field is short; longer strings are prose or junk, and would only
 # cost dateparser time.
@@ -106,9 +105,7 @@ _BUDDHIST_OFFSET = 543
 _DATEPARSER_SETTINGS = {
     "DATE_ORDER": "DMY",
     "PREFER_DAY_OF_MONTH": "first",
-    "RETURN_AS_TIMEZONE_AWARE": True,
-    "TIMEZONE": "Asia/Ho_Chi_Minh",
-    "TO_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "RETURN_AS_TIMEZONE_AWARE": True,  # in the site's zone: TIMEZONE and TO_TIMEZONE, per parser
     "REQUIRE_PARTS": ["day", "month", "year"],
     # No 'timestamp' (bare numbers are not dates here) and no 'relative-time' ("yesterday" would
     # resolve against the wall clock and make results depend on when the crawl ran).
@@ -117,7 +114,7 @@ _DATEPARSER_SETTINGS = {
 # Site prefixes that dateparser spells differently.
 _LANG_ALIASES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
 _DATEPARSER_LANGS = {code.lower(): code for code in languages_info.language_order}
-_PARSERS: dict[str | None, DateDataParser] = {}
+_PARSERS: dict[tuple[str | None, str], DateDataParser] = {}
 
 
 @lru_cache(maxsize=128)
@@ -130,19 +127,33 @@ def _dateparser_lang(lang: str) -> str | None:
     return _DATEPARSER_LANGS.get(code.split("-", 1)[0])
 
 
-def _parser_for(lang: str) -> DateDataParser:
+@lru_cache(maxsize=16)
+def _zone_name(tz: tzinfo) -> str:
+    """``tz`` as dateparser's TIMEZONE setting takes it: an IANA key, else ``UTC±HH:MM``."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = tz.utcoffset(None) or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _parser_for(lang: str, tz: tzinfo) -> DateDataParser:
     code = _dateparser_lang(lang)
-    parser = _PARSERS.get(code)
+    zone = _zone_name(tz)
+    parser = _PARSERS.get((code, zone))
     if parser is None:
         # Building a parser loads locale data (tens of ms), hence one per language, kept.
-        parser = DateDataParser(languages=[code] if code else None, settings=_DATEPARSER_SETTINGS)
-        _PARSERS[code] = parser
+        settings = {**_DATEPARSER_SETTINGS, "TIMEZONE": zone, "TO_TIMEZONE": zone}
+        parser = DateDataParser(languages=[code] if code else None, settings=settings)
+        _PARSERS[(code, zone)] = parser
     return parser
 
 
-def _with_dateparser(text: str, lang: str) -> datetime | None:
+def _with_dateparser(text: str, lang: str, tz: tzinfo) -> datetime | None:
     try:
-        return _parser_for(lang).get_date_data(text).date_obj
+        return _parser_for(lang, tz).get_date_data(text).date_obj
     except Exception:
         # dateparser raises assorted errors (ValueError, OverflowError, KeyError…) on odd input;
         # for us an unreadable date is simply None.
@@ -154,7 +165,7 @@ def _with_dateparser(text: str, lang: str) -> datetime | None:
 
 
 def _tz_from(text: str | None) -> timezone | None:
-    """Zone named by a matched suffix; ``None`` when there is none (then +07:00 applies)."""
+    """Zone named by a matched suffix; ``None`` when there is none (then the site's applies)."""
     if not text:
         return None
     found = _TZ_OFFSET_RE.search(text)
@@ -167,7 +178,7 @@ def _tz_from(text: str | None) -> timezone | None:
     return timezone(-delta if sign == "-" else delta)
 
 
-def _from_match(match: re.Match[str]) -> datetime | None:
+def _from_match(match: re.Match[str], site_tz: tzinfo) -> datetime | None:
     """Build a datetime from a shape match; ``None`` when a field is out of range (31/02)."""
     get = match.group
     hour = minute = second = 0
@@ -183,26 +194,26 @@ def _from_match(match: re.Match[str]) -> datetime | None:
                 hour = 0
             break
     try:
-        tz = _tz_from(get("tz")) or VN_TZ
+        tz = _tz_from(get("tz")) or site_tz
         return datetime(int(get("y")), int(get("m")), int(get("d")), hour, minute, second, tzinfo=tz)
     except (ValueError, OverflowError):
         return None
 
 
-def _finish(value: datetime | None, now: datetime | None) -> str | None:
-    """Express ``value`` in +07:00 and apply the plausibility window."""
+def _finish(value: datetime | None, now: datetime | None, tz: tzinfo) -> str | None:
+    """Express ``value`` in ``tz`` and apply the plausibility window."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=VN_TZ)
+        value = value.replace(tzinfo=tz)
     if now is None:
-        now = datetime.now(VN_TZ)
+        now = datetime.now(tz)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=VN_TZ)
+        now = now.replace(tzinfo=tz)
     try:
-        if value < _MIN_DATE or value > now + _MAX_AHEAD:
+        if value < datetime(_MIN_YEAR, 1, 1, tzinfo=tz) or value > now + _MAX_AHEAD:
             return None
-        return value.astimezone(VN_TZ).isoformat(timespec="seconds")
+        return value.astimezone(tz).isoformat(timespec="seconds")
     except (ValueError, OverflowError):  # e.g. year 9999 + 1 day
         return None
 
@@ -229,11 +240,12 @@ def http_date(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def parse_date(text: str | None, lang: str = "vi", *, now: datetime | None = None) -> str | None:
-    """Parse one date (optionally with time and zone) into ``YYYY-MM-DDTHH:MM:SS+07:00``.
+def parse_date(text: str | None, lang: str = "vi", *, tz: tzinfo, now: datetime | None = None) -> str | None:
+    """Parse one date (optionally with time and zone) into ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in ``tz``.
 
     ``lang`` is the page language (site code such as ``"vi"``, ``"en"``, ``"zh-cn"``); it only
-    matters for month names. Numeric dates are always day-first. Naive times are Vietnam time.
+    matters for month names. Numeric dates are always day-first. ``tz`` is the site's time zone:
+    that of dates shown without one, and that of the output.
     Returns ``None`` for unreadable or implausible input (before 2000, or more than one day
     after ``now``, which defaults to the current time).
     """
@@ -245,10 +257,10 @@ def parse_date(text: str | None, lang: str = "vi", *, now: datetime | None = Non
         return None
     if _is_thai(lang):
         text = _buddhist_to_common(text)
-    return _finish(_parse(text, lang), now)
+    return _finish(_parse(text, lang, tz), now, tz)
 
 
-def _parse(text: str, lang: str) -> datetime | None:
+def _parse(text: str, lang: str, tz: tzinfo) -> datetime | None:
     # 1. ISO 8601. The gate keeps fromisoformat (which takes any separator) to ISO shapes.
     if _ISO_GATE_RE.match(text):
         try:
@@ -263,9 +275,9 @@ def _parse(text: str, lang: str) -> datetime | None:
     for pattern in _FULL_PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match:
-            return _from_match(match)
+            return _from_match(match, tz)
     # 4. Month names and anything else: dateparser, restricted to the page language.
-    return _with_dateparser(cleaned, lang)
+    return _with_dateparser(cleaned, lang, tz)
 
 
 # Epoch values: seconds from 2001-09-09 (1e9) on; milliseconds from 1973 on (1e11).
@@ -273,7 +285,7 @@ _EPOCH_SECONDS = (1e9, 1e11)
 _EPOCH_MILLISECONDS = (1e11, 1e14)
 
 
-def parse_epoch(value: float | str | None, *, now: datetime | None = None) -> str | None:
+def parse_epoch(value: float | str | None, *, tz: tzinfo, now: datetime | None = None) -> str | None:
     """An epoch time in seconds or milliseconds (told apart by size) as ``parse_date`` gives it.
 
     ``value`` may be a number or a string of digits; ``None`` for anything else and for times
@@ -293,7 +305,7 @@ def parse_epoch(value: float | str | None, *, now: datetime | None = None) -> st
     else:
         return None
     try:
-        moment = datetime.fromtimestamp(seconds, VN_TZ)
+        moment = datetime.fromtimestamp(seconds, tz)
     except (OverflowError, OSError, ValueError):
         return None
-    return _finish(moment, now)
+    return _finish(moment, now, tz)

@@ -3,15 +3,22 @@
 Hosts, languages, URL grammar, discovery documents, selectors, labels in every language, time
 zone, image hosts. When the site changes, its profile changes and nothing else does; a second
 site is a second profile. Compiled patterns are built once per profile (it is frozen, so the
-cached properties below never go stale).
+cached properties below never go stale, and the modules that compile its selectors and labels
+keep them in caches keyed by the profile).
+
+No module outside ``newscrawl/sites/`` imports a profile: the spider holds one (``site``,
+overridable with the ``NEWSCRAWL_SITE`` setting, see :func:`crawl_site`) and hands it on, through
+its :class:`~newscrawl.urls.UrlMapper`, to discovery and extraction.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import cached_property
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Labels:
     source_link: tuple[str, ...]  # a link whose text alone says "source link"
     comment: tuple[str, ...]  # the comment counter under an article
     caption_credit: tuple[str, ...]  # "Photo:" and its translations before a credit
+    caption_numbered: tuple[str, ...] = ()  # "Ảnh" in "… - Ảnh 1.": a numbered picture ends a caption
     empty_listing: tuple[str, ...] = ()  # "No posts yet": a listing that is empty on purpose
 
 
@@ -75,8 +83,18 @@ class SiteProfile:
     listing_dates: tuple[str, ...]  # selectors of an item's date on a listing
     article: dict[str, tuple[str, ...]] = field(hash=False)  # selectors by role
     body_exclude: tuple[str, ...] = ()  # tags and .classes inside a body that are never text
+    caption_classes: tuple[str, ...] = ()  # class names (any substring) of captions in a body
     # Image hosts that serve http and https alike: their images are written with https.
     https_image_hosts: frozenset[str] = frozenset()
+    # Class names (any substring of the class attribute) of a listing's "next page" link, and of
+    # controls that load more items in place; both lead a listing onwards.
+    next_page_classes: tuple[str, ...] = ()
+    load_more_classes: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        # Cheap: profiles key the caches of compiled selectors and patterns, looked up per page.
+        # Equal profiles have equal names and origins, so this agrees with the generated __eq__.
+        return hash((self.name, self.canonical_origin))
 
     @cached_property
     def prefixed_languages(self) -> frozenset[str]:
@@ -87,3 +105,33 @@ class SiteProfile:
     def canonical_host(self) -> str:
         """The host of :attr:`canonical_origin`."""
         return self.canonical_origin.split("://", 1)[1].split("/", 1)[0]
+
+
+class SiteProfileError(ValueError):
+    """A ``NEWSCRAWL_SITE`` value that names no :class:`SiteProfile`."""
+
+
+def load_profile(path: str) -> SiteProfile:
+    """The profile at ``"package.module:NAME"``; :class:`SiteProfileError` (one line) if there is none."""
+    module_name, colon, attribute = path.strip().partition(":")
+    if not colon or not module_name or not attribute:
+        raise SiteProfileError(f"{path!r} is not an import path such as package.module:NAME")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # ImportError, or the module itself failing: either way unusable
+        raise SiteProfileError(f"cannot import {module_name!r}: {error}") from None
+    found: Any = getattr(module, attribute, None)
+    if not isinstance(found, SiteProfile):
+        what = "nothing" if found is None else f"a {type(found).__name__}"
+        raise SiteProfileError(f"{path!r} is {what}, not a SiteProfile")
+    return found
+
+
+def crawl_site(settings: Any, default: SiteProfile | None) -> SiteProfile:
+    """The profile a crawl uses: ``NEWSCRAWL_SITE`` when set, else ``default`` (the spider's own)."""
+    configured = str(settings.get("NEWSCRAWL_SITE") or "").strip()
+    if configured:
+        return load_profile(configured)
+    if default is None:
+        raise SiteProfileError("no site profile: set NEWSCRAWL_SITE to package.module:NAME")
+    return default

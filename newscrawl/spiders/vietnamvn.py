@@ -1,6 +1,9 @@
 """Crawl logic for vietnam.vn: language homes → categories → listing pages → articles,
 plus robots.txt → sitemaps and per-language RSS feeds as a second discovery path.
 
+What is specific to the site is its profile (``site``: vietnam.vn's, or the one the
+``NEWSCRAWL_SITE`` setting names), handed to everything else through the URL mapper.
+
 Only decisions about what to fetch live here. Reading pages is ``newscrawl.extract``'s job,
 building records ``newscrawl.loaders``' and ``newscrawl.items``', making requests conditional
 ``newscrawl.middlewares``', and remembering earlier runs the state keeper's
@@ -41,7 +44,8 @@ from newscrawl.render import (
     render_meta,
     render_mode,
 )
-from newscrawl.sites import vietnamvn as site
+from newscrawl.sites.profile import SiteProfile, crawl_site
+from newscrawl.sites.vietnamvn import VIETNAM_VN
 from newscrawl.state import ArticleState, StateStore
 from newscrawl.state.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.state.keeper import FETCH_KEY, StateKeeper, fetch_of, find_keeper
@@ -59,11 +63,17 @@ class VietnamVnSpider(scrapy.Spider):
     name = "vietnamvn"
     # Our `crawl` command checks the arguments before starting (see newscrawl.commands.crawl).
     validates_arguments = True
+    # The site crawled unless the NEWSCRAWL_SITE setting names another profile.
+    site: SiteProfile = VIETNAM_VN
 
-    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
-        self.args: CrawlArguments = parse_arguments(kwargs)
+    def __init__(self, name: str | None = None, site: SiteProfile | None = None, **kwargs: Any) -> None:
+        if site is not None:
+            if not isinstance(site, SiteProfile):
+                raise TypeError(f"site must be a SiteProfile, not {type(site).__name__}")
+            self.site = site
+        self.args: CrawlArguments = parse_arguments(kwargs, self.site)
         super().__init__(name)
-        self.mapper = UrlMapper(self.args.base_url)
+        self.mapper = UrlMapper(self.args.base_url, self.site)
         self.langs: set[str] = set(self.args.langs or ())
         self.categories: set[str] = set()
         self._listings_started: set[tuple[str, str]] = set()
@@ -72,7 +82,9 @@ class VietnamVnSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VietnamVnSpider:
-        """Read the incremental settings and listen for robots.txt (it names the sitemaps)."""
+        """Crawl the site of ``NEWSCRAWL_SITE`` (else :attr:`site`), read the incremental settings,
+        and listen for robots.txt (it names the sitemaps)."""
+        kwargs.setdefault("site", crawl_site(crawler.settings, cls.site))
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.recheck_schedule = parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER"))
@@ -121,7 +133,7 @@ class VietnamVnSpider(scrapy.Spider):
     def _request(self, url: SiteUrl, callback: Any, **meta: Any) -> scrapy.Request:
         pages = (self.parse_home, self.parse_listing, self.parse_article)  # not sitemaps or feeds
         if self.render_mode == "always" and not self.browser_missing and callback in pages:
-            meta.update(render_meta(self.settings))
+            meta.update(render_meta(self.settings, self.site))
         return scrapy.Request(
             self.mapper.fetch_url(url), callback=callback, errback=self.download_failed,
             meta={"site_url": url, **meta},
@@ -149,7 +161,7 @@ class VietnamVnSpider(scrapy.Spider):
                 self._not_rendered(kind)
             return None
         self.crawler.stats.inc_value(keys.rendered(kind))
-        meta = {**response.meta, **render_meta(self.settings)}
+        meta = {**response.meta, **render_meta(self.settings, self.site)}
         return response.request.replace(meta=meta, dont_filter=True)
 
     def _not_rendered(self, kind: str) -> None:
@@ -220,7 +232,7 @@ class VietnamVnSpider(scrapy.Spider):
             robots = self._path_request("/robots.txt", self.parse_robots)
             if robots is not None:
                 yield robots
-        for lang in self.args.langs or (site.DEFAULT_LANG,):
+        for lang in self.args.langs or (self.site.default_lang,):
             self.langs.add(lang)
             for request in self._home(lang):
                 yield request
@@ -232,7 +244,8 @@ class VietnamVnSpider(scrapy.Spider):
         assert home is not None
         yield home
         if self.use_sitemaps:
-            feed = self._resource_request(f"{self.mapper.home_path(lang)}/sitemap.rss", self.parse_feed)
+            feed_path = self.site.discovery.feed.format(home=self.mapper.home_path(lang))
+            feed = self._resource_request(feed_path, self.parse_feed)
             if feed is not None:
                 yield feed
 
@@ -327,7 +340,7 @@ class VietnamVnSpider(scrapy.Spider):
         """The listing's next page; the page again through the browser when only a click shows more."""
         page: SiteUrl = response.meta["site_url"]
         following = next_page(response.selector, page, self.mapper, response.url)
-        if following is None and has_load_more_button(response.selector):
+        if following is None and has_load_more_button(response.selector, self.site):
             rendered = self._rendered(response, "listing")  # items appear only when clicked
             if rendered is not None:
                 yield rendered
@@ -375,7 +388,7 @@ class VietnamVnSpider(scrapy.Spider):
         self._queue_sitemaps(named)
 
     def _queue_sitemaps(self, locations: list[str]) -> None:
-        for loc in locations or ["/sitemap.xml"]:
+        for loc in locations or [self.site.discovery.sitemap]:
             request = self._resource_request(loc, self.parse_sitemap)
             if request is not None:
                 self.crawler.engine.crawl(request)
@@ -420,7 +433,7 @@ class VietnamVnSpider(scrapy.Spider):
 
     def _wants_sitemap(self, url: SiteUrl) -> bool:
         """False for sitemaps of no use to this crawl: skipped kinds, other sections, older days."""
-        kind, day = sitemap_kind(url.path)
+        kind, day = sitemap_kind(url.path, self.site.discovery)
         if kind == SKIPPED or (kind == CATEGORIES and self.args.sections is not None):
             return False
         since = self.args.since
