@@ -74,7 +74,8 @@ def parameters(function: Any) -> str:
     """``function``'s parameters without annotations, e.g. ``"self, force=False"`` or ``"self, *names"``."""
     out = []
     for parameter in inspect.signature(function).parameters.values():
-        name = {parameter.VAR_POSITIONAL: "*", parameter.VAR_KEYWORD: "**"}.get(parameter.kind, "")
+        kind = parameter.kind
+        name = "*" if kind is parameter.VAR_POSITIONAL else "**" if kind is parameter.VAR_KEYWORD else ""
         name += parameter.name
         out.append(name if parameter.default is parameter.empty else f"{name}={parameter.default!r}")
     return ", ".join(out)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from itemloaders.processors import Identity, TakeFirst
 from scrapy.loader import ItemLoader
@@ -89,9 +89,10 @@ def load_article(
     for name in ("title", "summary", "body", "source_name"):
         if fields.get(name) is not None:
             loader.add_value(name, fields[name])
-    for name in ("authors", "tags", "images"):
-        if fields.get(name):  # an empty list adds nothing; the record's default is one
-            loader.add_value(name, fields[name])
+    lists: tuple[Literal["authors", "tags", "images"], ...] = ("authors", "tags", "images")
+    for list_name in lists:
+        if fields.get(list_name):  # an empty list adds nothing; the record's default is one
+            loader.add_value(list_name, fields[list_name])
     # The page's own breadcrumb is authoritative; where it has none, the listing it came from.
     loader.add_value("sections", list(fields.get("sections") or found_under))
     record = dict(loader.load_item())

@@ -41,6 +41,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     server sees less traffic until it recovers.
     """
 
+    backoff_base: float  # seconds before the first retry, doubled for each later one
+    backoff_max: float  # longest wait, whatever the retry count or Retry-After
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         """Read the backoff settings."""
@@ -59,6 +62,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 delay = max(delay, asked)
         return min(delay, self.backoff_max)
 
+    # Scrapy (2.13+) takes coroutine middleware methods; its RetryMiddleware's are plain ones, so
+    # the override differs from the base class in type, not in use.
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         """Retry listed statuses after a backoff delay."""
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -69,6 +74,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(self.backoff_delay(request, response))
         return retry
 
+    # Coroutine over the base class's plain method, as process_response above.
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
         """Retry network errors after a backoff delay."""
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):

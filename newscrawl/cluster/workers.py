@@ -37,7 +37,8 @@ def cluster_settings(settings: BaseSettings) -> dict[str, Any]:
         # Heartbeat and idle waiting; after the state keeper (100), which joins the crawl.
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "newscrawl.cluster.scheduler.ClusterWorker": 150},
     }
-    if settings.getpriority("FEEDS") <= SETTINGS_PRIORITIES["project"]:
+    # FEEDS always has a priority (Scrapy's defaults set it); unset would mean no one chose it.
+    if (settings.getpriority("FEEDS") or 0) <= SETTINGS_PRIORITIES["project"]:
         options = next(iter(settings.getdict("FEEDS").values()), {"format": "jsonlines"})
         changes["FEEDS"] = {FEED_WITH_WORKER: options}
     return changes

@@ -106,7 +106,9 @@ class _Simple:
             return True
         if operator == "=":
             return value == expected
-        return bool(expected) and expected in value  # "*=": an empty substring matches nothing
+        if not expected:  # "*=": an empty substring matches nothing
+            return False
+        return expected in value
 
     def with_attribute(self, index: PageIndex, scope: etree._Element) -> list[etree._Element]:
         """Elements at or below ``scope`` passing the attribute test, in document order."""

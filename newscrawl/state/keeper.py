@@ -116,6 +116,10 @@ class StateKeeper:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_STATE_ENABLED"):
             raise NotConfigured
+        spider = crawler.spider
+        # Scrapy builds extensions after the spider (Crawler.crawl), so it is there by now.
+        if spider is None:
+            raise RuntimeError("StateKeeper is an extension: built once the crawler has its spider")
         uri = settings.get("NEWSCRAWL_STATE_URI")
         store = open_state(
             uri, worker=worker_id(settings),
@@ -123,7 +127,7 @@ class StateKeeper:
             heartbeat_ttl=settings.getfloat("NEWSCRAWL_WORKER_TIMEOUT"),
         )  # fmt: skip
         keeper = cls(crawler, store, shares_claims=is_redis_uri(uri))
-        keeper.start(crawler.spider)
+        keeper.start(spider)
         return keeper
 
     def start(self, spider: Spider) -> None:

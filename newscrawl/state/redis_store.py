@@ -27,7 +27,7 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import orjson
@@ -37,6 +37,10 @@ from newscrawl.state import ArticleState, ResourceState, StateError
 from newscrawl.state.store import iso_epoch
 
 PREFIX = "newscrawl:"
+# Replies: the store's client decodes them (connect() defaults to decode_responses=True), so
+# every reply is str. redis-py's types cannot follow that flag and say ``bytes | str`` for
+# every client; the casts below (``cast(str | None, …)`` and the like) say it where a reply
+# enters this module.
 _FIELDS = (
     "id", "lang", "translation_key", "first_seen", "last_fetched", "last_status", "etag",
     "last_modified", "sitemap_lastmod", "published_at", "content_hash", "version", "removed",
@@ -288,7 +292,8 @@ def _article(url: str, values: list[str | None]) -> ArticleState:
     row = dict(zip(_FIELDS, values, strict=True))
 
     def number(name: str) -> float | None:
-        return float(row[name]) if row[name] not in (None, "") else None
+        value = row[name]
+        return float(value) if value else None  # None or "" (NULL) → None
 
     return ArticleState(
         url=url, id=row["id"] or "", lang=row["lang"] or "", translation_key=row["translation_key"] or "",
@@ -353,7 +358,7 @@ class RedisStateStore:
         wanted = _schedule_text(schedule)
         if self.server.get(f"{PREFIX}recheck:schedule") != wanted:
             self._rebuild_recheck_index(wanted)
-        return list(self.server.zrangebyscore(f"{PREFIX}recheck", "-inf", now))
+        return list(cast(list[str], self.server.zrangebyscore(f"{PREFIX}recheck", "-inf", now)))
 
     def _rebuild_recheck_index(self, schedule: str) -> None:
         """Recompute every article's next re-check time for a new schedule (a full scan, rare)."""
@@ -381,7 +386,7 @@ class RedisStateStore:
 
     def content_owner(self, lang: str, content_hash: str) -> str | None:
         """A live article URL in ``lang`` whose content has this hash (cross-run duplicates)."""
-        return self.server.hget(f"{PREFIX}content", f"{lang}:{content_hash}")  # type: ignore[return-value]
+        return cast(str | None, self.server.hget(f"{PREFIX}content", f"{lang}:{content_hash}"))
 
     def record_fetch(
         self, url: str, *, status: int, fetched_at: float, etag: str | None = None,
@@ -419,7 +424,8 @@ class RedisStateStore:
     def resource(self, url: str) -> ResourceState | None:
         """Validators of a sitemap or feed from its last fetch."""
         fields = ("etag", "last_modified", "lastmod", "fetched_at")
-        etag, last_modified, lastmod, fetched_at = self.server.hmget(f"{PREFIX}resource:{url}", fields)
+        values = cast(list[str | None], self.server.hmget(f"{PREFIX}resource:{url}", fields))
+        etag, last_modified, lastmod, fetched_at = values
         if fetched_at is None:
             return None
         return ResourceState(url, etag or None, last_modified or None, float(lastmod) if lastmod else None,
@@ -459,7 +465,7 @@ class RedisStateStore:
         assert crawl is not None, "peers belong to a crawl: start_run first"
         if self.server.zcard(crawl.requests):
             return True
-        peers = [w for w in self.server.hkeys(crawl.workers) if w != self.worker]
+        peers = [w for w in cast(list[str], self.server.hkeys(crawl.workers)) if w != self.worker]
         if not peers:
             return False
         return any(status == "busy" for status in self.server.mget([crawl.alive(p) for p in peers]))
@@ -475,10 +481,12 @@ class RedisStateStore:
 
     def last_completed_run(self, spider: str) -> tuple[float, float] | None:
         """``(start, finish)`` of the latest crawl of ``spider`` in which every worker finished."""
-        latest = self.server.zrevrange(f"{PREFIX}crawls:completed:{spider}", 0, 0)
+        latest = cast(list[str], self.server.zrevrange(f"{PREFIX}crawls:completed:{spider}", 0, 0))
         if not latest:
             return None
-        started, finished = self.server.hmget(f"{PREFIX}crawl:{latest[0]}", ("started_at", "finished_at"))
+        # A crawl is in crawls:completed only once close_crawl has set both times.
+        crawl_key = f"{PREFIX}crawl:{latest[0]}"
+        started, finished = cast(list[str], self.server.hmget(crawl_key, ("started_at", "finished_at")))
         return float(started), float(finished)
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import sqlite3
@@ -55,8 +56,15 @@ _ARTICLE_COLUMNS = (
 )
 
 
+_ARTICLE_FIELDS = tuple(field.name for field in dataclasses.fields(ArticleState))
+
+
 def _article(row: tuple[Any, ...]) -> ArticleState:
-    return ArticleState(*row[:-1], removed=bool(row[-1]))
+    # The row is in _ARTICLE_COLUMNS order, which is ArticleState's field order; `removed` is
+    # stored as 0/1. (By name: a variadic row plus `removed` apart cannot be checked by type.)
+    fields = dict(zip(_ARTICLE_FIELDS, row, strict=True))
+    fields["removed"] = bool(fields["removed"])
+    return ArticleState(**fields)
 
 
 class SqliteStateStore:
