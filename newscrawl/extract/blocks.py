@@ -249,8 +249,8 @@ def assemble(
     rules = body_rules(site)
     lines = rules.patterns
     known = {text for text in known if text}
-    seen_images: dict[str, dict[str, str]] = {}
-    last_image: dict[str, str] | None = None
+    seen_images: dict[str, dict[str, str | None]] = {}
+    last_image: dict[str, str | None] | None = None
     after_image = False
     for block in blocks:
         if block.kind == IMAGE:

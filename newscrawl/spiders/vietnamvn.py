@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 import scrapy
 from lxml import etree
@@ -65,6 +65,15 @@ class VietnamVnSpider(scrapy.Spider):
     validates_arguments = True
     # The site crawled unless the NEWSCRAWL_SITE setting names another profile.
     site: SiteProfile = VIETNAM_VN
+    # Read from the settings by from_crawler.
+    recheck_schedule: tuple[float, ...]
+    known_pages_to_stop: int
+    lastmod_margin: float
+    max_listing_pages: int
+    use_sitemaps: bool
+    robots_obeyed: bool
+    render_mode: str
+    browser_missing: str | None
 
     def __init__(self, name: str | None = None, site: SiteProfile | None = None, **kwargs: Any) -> None:
         if site is not None:
@@ -162,6 +171,7 @@ class VietnamVnSpider(scrapy.Spider):
             return None
         self.crawler.stats.inc_value(keys.rendered(kind))
         meta = {**response.meta, **render_meta(self.settings, self.site)}
+        assert response.request is not None  # a response handed to a callback has its request
         return response.request.replace(meta=meta, dont_filter=True)
 
     def _not_rendered(self, kind: str) -> None:
@@ -336,7 +346,7 @@ class VietnamVnSpider(scrapy.Spider):
         if self._paginate(response, items):
             yield from self._next_listing_page(response)
 
-    def _next_listing_page(self, response: Response) -> Iterator[scrapy.Request]:
+    def _next_listing_page(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """The listing's next page; the page again through the browser when only a click shows more."""
         page: SiteUrl = response.meta["site_url"]
         following = next_page(response.selector, page, self.mapper, response.url)
@@ -544,7 +554,8 @@ class VietnamVnSpider(scrapy.Spider):
             stats.inc_value(keys.section(section))
         return ArticleItem(record, **{FETCH_KEY: fetch})
 
-    def _is_html(self, response: Response) -> bool:
+    def _is_html(self, response: Response) -> TypeGuard[TextResponse]:
+        """A page to read (status 200, HTML); anything else is counted as skipped."""
         if response.status == 200 and is_html(response):
             return True
         self.crawler.stats.inc_value(keys.SKIPPED_NOT_HTML)
