@@ -514,14 +514,15 @@ class VietnamVnSpider(scrapy.Spider):
         return extraction
 
     def _render_article(self, response: TextResponse, extraction: Extraction) -> scrapy.Request | None:
-        """The page again through the browser when the static page lacks what a browser may show."""
-        if not has_scripts(response):
-            return None
-        # A page without a body needs the browser; one drawn from its data may show there
-        # the date or outlet its data lacks.
+        """The page again through the browser when the static page lacks what a browser may show.
+
+        A page without a body needs the browser; one drawn from its data may show there the date
+        or outlet its data lacks. Scripts are looked for last: ``has_scripts`` parses the page a
+        second time (parsel's tree, kept with the response), which nearly every page can skip.
+        """
         if "body" not in extraction.fields or extraction.body_container_empty:
-            return self._rendered(response, "article")
-        if missing_drawn_fields(extraction):
+            return self._rendered(response, "article") if has_scripts(response) else None
+        if missing_drawn_fields(extraction) and has_scripts(response):
             return self._rendered(response, "article_fields", required=False)
         return None
 
