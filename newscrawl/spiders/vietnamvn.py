@@ -1,5 +1,6 @@
 """Crawl logic for vietnam.vn: language homes → categories → listing pages → articles,
-plus robots.txt → sitemaps and per-language RSS feeds as a second discovery path.
+plus robots.txt → sitemaps and per-language RSS feeds as a second discovery path
+(``newscrawl.spiders.sitemaps``).
 
 What is specific to the site is its profile (``site``: vietnam.vn's, or the one the
 ``NEWSCRAWL_SITE`` setting names), handed to everything else through the URL mapper.
@@ -27,9 +28,8 @@ from twisted.python.failure import Failure
 
 from newscrawl import stats as keys
 from newscrawl.arguments import CrawlArguments, parse_arguments
-from newscrawl.discovery.ledger import FEED, LINK, LISTING, SITEMAP, STATE, DiscoveryLedger
+from newscrawl.discovery.ledger import LINK, LISTING, STATE, DiscoveryLedger
 from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
-from newscrawl.discovery.sitemaps import CATEGORIES, DAY, SKIPPED, parse_feed, parse_sitemap, sitemap_kind
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import Extraction, extract_article
 from newscrawl.extract.context import PageContext
@@ -46,6 +46,7 @@ from newscrawl.render import (
 )
 from newscrawl.sites.profile import SiteProfile, crawl_site
 from newscrawl.sites.vietnamvn import VIETNAM_VN
+from newscrawl.spiders.sitemaps import SitemapsAndFeeds
 from newscrawl.state import ArticleState, StateStore
 from newscrawl.state.incremental import FETCH_NEW, SKIP_KNOWN, decide, parse_durations
 from newscrawl.state.keeper import FETCH_KEY, StateKeeper, fetch_of, find_keeper
@@ -57,7 +58,7 @@ _HREFS = etree.XPath("//a/@href", smart_strings=False)
 _ARTICLE_STATUSES = [304, 404, 410]
 
 
-class VietnamVnSpider(scrapy.Spider):
+class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
     """Walks every selected language's categories, page by page, and emits one record per article."""
 
     name = "vietnamvn"
@@ -184,17 +185,6 @@ class VietnamVnSpider(scrapy.Spider):
             self.logger.error("pages need a browser but rendering is disabled (%s): they are skipped "
                               "and counted as %s", why, keys.NOT_RENDERED)  # fmt: skip
 
-    def _resource_request(self, loc: str, callback: Any) -> scrapy.Request | None:
-        """A sitemap or feed request, conditional on what the last run saw of it."""
-        request = self._path_request(loc, callback)
-        if request is None:
-            return None
-        request.meta["handle_httpstatus_list"] = [304]
-        known = self.store.resource(request.meta["site_url"].canonical) if self.store else None
-        if known is not None and self.args.mode == "incremental":
-            request.meta[VALIDATORS] = (known.etag, known.last_modified)
-        return request
-
     def _articles(
         self, urls: Iterable[tuple[SiteUrl, float | None]], via: str, found_under: str | None = None
     ) -> Iterator[scrapy.Request]:
@@ -254,8 +244,7 @@ class VietnamVnSpider(scrapy.Spider):
         assert home is not None
         yield home
         if self.use_sitemaps:
-            feed_path = self.site.discovery.feed.format(home=self.mapper.home_path(lang))
-            feed = self._resource_request(feed_path, self.parse_feed)
+            feed = self._feed(self.mapper.home_path(lang))
             if feed is not None:
                 yield feed
 
@@ -381,92 +370,6 @@ class VietnamVnSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(keys.LISTINGS_STOPPED_EARLY)
                 return False
         return True
-
-    # --- callbacks: robots.txt, sitemaps and feeds --------------------------------------
-
-    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
-        """robots.txt was read for the crawl origin: queue the sitemaps it names."""
-        if not self.use_sitemaps:
-            return
-        protego = getattr(robotparser, "rp", None)
-        self._queue_sitemaps(list(getattr(protego, "sitemaps", ()) or ()))
-
-    def parse_robots(self, response: Response) -> None:
-        """robots.txt fetched by us (when Scrapy does not obey it): queue its sitemaps."""
-        lines = response.text.splitlines() if isinstance(response, TextResponse) else []
-        named = [line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("sitemap:")]
-        self._queue_sitemaps(named)
-
-    def _queue_sitemaps(self, locations: list[str]) -> None:
-        for loc in locations or [self.site.discovery.sitemap]:
-            request = self._resource_request(loc, self.parse_sitemap)
-            if request is not None:
-                self.crawler.engine.crawl(request)
-
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow a sitemap index's changed sitemaps; request a urlset's articles worth fetching."""
-        if self._not_modified(response):
-            return
-        kind, entries = parse_sitemap(response.body)
-        self.crawler.stats.inc_value(keys.SITEMAPS_READ)
-        if kind == "sitemapindex":
-            yield from self._changed_sitemaps(entries)
-            return
-        urls = [(self.mapper.parse(e.loc), e.lastmod) for e in entries]
-        alternates = [(self.mapper.parse(a), e.lastmod) for e in entries for a in e.alternates]
-        site_urls = [(u, lastmod) for u, lastmod in urls + alternates if u is not None]
-        if self.keeper is not None:
-            self.keeper.record_sitemap_lastmods((u.canonical, m) for u, m in site_urls if m is not None)
-        yield from self._new_languages(u for u, _ in site_urls)
-        yield from self._new_categories(u.slug for u, _ in site_urls if u.kind == CATEGORY)
-        yield from self._articles(site_urls, SITEMAP)
-
-    def _changed_sitemaps(self, entries: list[Any]) -> Iterator[scrapy.Request]:
-        previous = self._previous_run() if self.incremental else None
-        # The margin absorbs clock skew between the site and us; the request is conditional.
-        unchanged_before = previous[0] - self.lastmod_margin if previous is not None else None
-        for entry in entries:
-            url = self.mapper.parse(entry.loc)
-            if url is None or not self._wants_sitemap(url):
-                continue
-            if (
-                unchanged_before is not None
-                and entry.lastmod is not None
-                and entry.lastmod <= unchanged_before
-            ):
-                self.crawler.stats.inc_value(keys.SITEMAPS_UNCHANGED)
-                continue
-            request = self._resource_request(entry.loc, self.parse_sitemap)
-            if request is not None:
-                request.meta["lastmod"] = entry.lastmod
-                yield request
-
-    def _wants_sitemap(self, url: SiteUrl) -> bool:
-        """False for sitemaps of no use to this crawl: skipped kinds, other sections, older days."""
-        kind, day = sitemap_kind(url.path, self.site.discovery)
-        if kind == SKIPPED or (kind == CATEGORIES and self.args.sections is not None):
-            return False
-        since = self.args.since
-        return not (kind == DAY and since is not None and day is not None and date.fromisoformat(day) < since)
-
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        """Request the articles of an RSS/Atom feed that are worth fetching."""
-        if self._not_modified(response):
-            return
-        self.crawler.stats.inc_value(keys.FEEDS_READ)
-        urls = [(self.mapper.parse(e.loc), None) for e in parse_feed(response.body)]
-        yield from self._articles(((u, m) for u, m in urls if u is not None), FEED)
-
-    def _not_modified(self, response: Response) -> bool:
-        """Have a sitemap's or feed's validators recorded; True when it did not change (304)."""
-        if response.status == 304:
-            self.crawler.stats.inc_value(keys.SITEMAPS_NOT_MODIFIED)
-            return True
-        if self.keeper is not None:
-            self.keeper.record_resource(
-                response.meta["site_url"].canonical, response, response.meta.get("lastmod")
-            )
-        return False
 
     # --- callbacks: articles ------------------------------------------------------------
 
