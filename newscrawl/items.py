@@ -64,6 +64,11 @@ class ArticleItem(scrapy.Item):
     version = scrapy.Field()
     # Response validators for the crawl state; not part of the record, never exported.
     _fetch = scrapy.Field()
+    # Which extraction layer gave each field, for the health report; never exported.
+    _layers = scrapy.Field()
+
+
+LAYERS_KEY = "_layers"
 
 
 def complete_record(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,9 @@ COMMANDS_MODULE = "newscrawl.commands"
 # --- politeness towards the real site ---------------------------------------------------
 USER_AGENT = "newscrawl/0.1 (research news corpus crawler; Scrapy)"
 ROBOTSTXT_OBEY = True
+# robots.txt's Crawl-delay, when it has one, is the least time between two requests to the site
+# (newscrawl.politeness); False ignores it. Only applies while ROBOTSTXT_OBEY is on.
+NEWSCRAWL_OBEY_CRAWL_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -54,9 +57,12 @@ TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Before the state keeper: the health report reads the run history and hands the keeper this
+    # run's report before the keeper closes the state (both at spider_closed, in this order).
+    "newscrawl.health.HealthReport": 50,
     # After Scrapy's FeedExporter (0): commits state only once the feed holds the item.
     "newscrawl.state.keeper.StateKeeper": 100,
-    "newscrawl.health.HealthReport": 200,
+    "newscrawl.politeness.CrawlDelay": 300,
     # A redis:// NEWSCRAWL_STATE_URI adds newscrawl.cluster.scheduler.ClusterWorker (see cluster/workers.py).
 }
 
@@ -138,6 +144,15 @@ NEWSCRAWL_HEALTH_MIN_ITEMS = 20
 NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.05
 # Pages that needed a browser but could not be rendered.
 NEWSCRAWL_HEALTH_MAX_NOT_RENDERED = 0
+# Warnings (logged; the exit status is unchanged), against the median of the last
+# NEWSCRAWL_HEALTH_BASELINE_RUNS healthy runs: a field whose share from one extraction layer moved
+# by more than this many points (the site's markup changed), and a full run that emitted less
+# than this share of the usual articles in a language.
+NEWSCRAWL_HEALTH_MAX_LAYER_SHIFT = 20
+NEWSCRAWL_HEALTH_MIN_VOLUME_RATIO = 0.5
+NEWSCRAWL_HEALTH_BASELINE_RUNS = 10
+# Runs kept in the crawl state's run history (the report page draws them).
+NEWSCRAWL_HISTORY_RUNS = 500
 
 # --- browser rendering (newscrawl.render, scrapy-playwright) ---------------------------------
 # auto: a listing without article links, or an article without a body from any static layer,
@@ -147,6 +162,13 @@ NEWSCRAWL_RENDER = "auto"
 NEWSCRAWL_CHROMIUM = ""
 # "Load more" clicks per rendered listing page, at most.
 NEWSCRAWL_RENDER_MAX_CLICKS = 50
+# Seconds each browser step may take (a script evaluation, a wait for the network, a "load
+# more" round), and a whole page; a page past its time is closed and read without the browser.
+NEWSCRAWL_RENDER_STEP_TIMEOUT = 10.0
+NEWSCRAWL_RENDER_PAGE_TIMEOUT = 120.0
+# Seconds a rendering crawl takes to close after SIGINT or Scrapyd's cancel, at most: pages in
+# the browser get half of it to finish, closing the browser a quarter.
+NEWSCRAWL_RENDER_CLOSE_TIMEOUT = 30.0
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms

@@ -60,24 +60,45 @@ def dropped(reason: str) -> str:
 # --- listings and navigation ---------------------------------------------------------------
 LISTING_PAGES = _key("listing_pages")  # category listing pages read
 LISTING_EMPTY_PREFIX = _key("listing_empty", "")  # categories whose first page showed no article
+LISTING_SAYS_EMPTY_PREFIX = _key("listing_says_empty", "")  # …and said so ("No posts yet")
+LISTING_ITEMS_PREFIX = _key("listing_items", "")  # article links found on a category's listing pages
+LISTING_EXAMPLE_PREFIX = _key("listing_example", "")  # a category's first page that showed nothing
 DISCOVERED_LANGUAGES = _key("discovered", "languages")
 DISCOVERED_CATEGORIES = _key("discovered", "categories")
 
 
 def listing_empty(slug: str) -> str:
-    """Category ``slug``'s first listing page showed no article link (a health check)."""
+    """Category ``slug``'s first listing page showed no article link and did not say it has none."""
     return LISTING_EMPTY_PREFIX + slug
 
 
+def listing_says_empty(slug: str) -> str:
+    """Category ``slug``'s first listing page says it has no articles (the site's empty-state message)."""
+    return LISTING_SAYS_EMPTY_PREFIX + slug
+
+
+def listing_items(slug: str) -> str:
+    """Article links found on category ``slug``'s listing pages (every language)."""
+    return LISTING_ITEMS_PREFIX + slug
+
+
+def listing_example(slug: str) -> str:
+    """The URL of a first listing page of ``slug`` that showed nothing (its value is the URL)."""
+    return LISTING_EXAMPLE_PREFIX + slug
+
+
 # --- discovery paths (set at the end of the crawl) -----------------------------------------
+DISCOVERY_PREFIX = _key("discovery", "")
+
+
 def discovery(path: str) -> str:
     """Article URLs found by discovery ``path`` (``listing``, ``sitemap``, ``feed``, ``link``, ``state``)."""
-    return _key("discovery", path)
+    return DISCOVERY_PREFIX + path
 
 
 def discovery_only(path: str) -> str:
     """Article URLs that only discovery ``path`` found."""
-    return _key("discovery", f"only_{path}")
+    return DISCOVERY_PREFIX + f"only_{path}"
 
 
 # --- incremental runs ----------------------------------------------------------------------
@@ -126,13 +147,22 @@ OFFSITE_REMAPPED = _key("offsite", "remapped")  # alias-host requests sent to th
 OFFSITE_BLOCKED = _key("offsite", "blocked")  # off-site targets refused
 OFFSITE_SCHEME = _key("offsite", "scheme")  # non-http(s) targets refused
 
+# --- politeness ---------------------------------------------------------------------------
+CRAWL_DELAY = _key("robots", "crawl_delay")  # seconds robots.txt asks between requests (obeyed)
+
 # --- browser rendering ---------------------------------------------------------------------
 NOT_RENDERED = _key("render", "not_rendered")  # pages that needed a browser and had none
+RENDER_ABORTED = _key("render", "aborted")  # browser pages closed for time or for shutdown
 
 
 def rendered(kind: str) -> str:
     """Pages sent through the browser: ``listing``, ``article``, ``article_fields``."""
     return _key("render", kind)
+
+
+def render_failed(kind: str) -> str:
+    """Pages of ``kind`` the browser failed on, read again without it."""
+    return _key("render", "failed", kind)
 
 
 def not_rendered(kind: str) -> str:
@@ -145,6 +175,7 @@ FEED_FAILED = _key("feed_failed")  # 1 when a feed could not be written
 RECOVERED_FEEDS = _key("recovered", "feeds")  # partial feeds of killed runs finished
 RECOVERED_RECORDS = _key("recovered", "records")
 HEALTH_FAILED = _key("health", "failed")  # thresholds broken
+HEALTH_WARNINGS = _key("health", "warnings")  # warnings given
 
 # --- distributed crawling ------------------------------------------------------------------
 CLUSTER_CRAWL = _key("cluster", "crawl")  # id of the cluster-wide crawl this worker joined

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tests.compare import read_jsonl
 
@@ -44,8 +44,11 @@ def scrapy(
     )  # fmt: skip
 
 
-def start_crawl(base_url: str, state: Path, output_dir: Path, *args: str) -> subprocess.Popen[bytes]:
-    """Start a crawl writing its default feeds under ``output_dir``; the caller waits or kills it."""
+def start_crawl(
+    base_url: str, state: Path, output_dir: Path, *args: str, log: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a crawl writing its default feeds under ``output_dir`` and its log to ``log`` (else a
+    pipe); the caller waits or kills it."""
     return subprocess.Popen(
         [
             sys.executable, "-m", "scrapy", "crawl", "vietnamvn", "-a", f"base_url={base_url}", *FAST,
@@ -53,7 +56,7 @@ def start_crawl(base_url: str, state: Path, output_dir: Path, *args: str) -> sub
             "-s", "LOG_LEVEL=WARNING", *args,
         ],
         cwd=ROOT, env=_environment(state.parent), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log or subprocess.PIPE,
     )  # fmt: skip
 
 

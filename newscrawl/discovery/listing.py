@@ -120,6 +120,20 @@ def next_page(selector: Selector, page: SiteUrl, mapper: UrlMapper, page_url: st
     return by_page[min(by_page)] if by_page else None
 
 
+def says_empty(selector: Selector, site: SiteProfile) -> bool:
+    """True when the page shows one of the site's "no posts yet" messages outside its chrome
+    (header, menus, footer): the category has no articles, as opposed to a listing gone wrong."""
+    labels = site.labels.empty_listing
+    for element in selector.root.iter():
+        text = element.text
+        if not text or not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            continue
+        said = " ".join(text.split()).lower()
+        if any(label in said for label in labels) and not in_chrome(element, site):
+            return True
+    return False
+
+
 def has_load_more_button(selector: Selector, site: SiteProfile) -> bool:
     """A "load more" control that fetches items with JavaScript (a button, or a link without href)."""
     for node in selector.xpath("//button | //a[not(@href)] | //*[@role='button']"):

@@ -29,20 +29,29 @@ from twisted.python.failure import Failure
 from newscrawl import stats as keys
 from newscrawl.arguments import CrawlArguments, parse_arguments
 from newscrawl.discovery.ledger import LINK, LISTING, STATE, DiscoveryLedger
-from newscrawl.discovery.listing import has_load_more_button, listing_items, next_page, page_number
+from newscrawl.discovery.listing import (
+    has_load_more_button,
+    listing_items,
+    next_page,
+    page_number,
+    says_empty,
+)
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import Extraction, extract_article
 from newscrawl.extract.context import PageContext
-from newscrawl.items import ArticleItem, tombstone
+from newscrawl.items import LAYERS_KEY, ArticleItem, tombstone
 from newscrawl.loaders import load_article
 from newscrawl.middlewares import VALIDATORS
 from newscrawl.render import (
+    RENDER_FAILED,
+    RENDER_KIND,
     RENDERED,
     browser_problem,
     has_scripts,
     missing_drawn_fields,
     render_meta,
     render_mode,
+    static_retry,
 )
 from newscrawl.sites.profile import SiteProfile, crawl_site
 from newscrawl.sites.vietnamvn import VIETNAM_VN
@@ -143,7 +152,7 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
     def _request(self, url: SiteUrl, callback: Any, **meta: Any) -> scrapy.Request:
         pages = (self.parse_home, self.parse_listing, self.parse_article)  # not sitemaps or feeds
         if self.render_mode == "always" and not self.browser_missing and callback in pages:
-            meta.update(render_meta(self.settings, self.site))
+            meta.update(render_meta(self.settings, self.site, "always"))
         return scrapy.Request(
             self.mapper.fetch_url(url), callback=callback, errback=self.download_failed,
             meta={"site_url": url, **meta},
@@ -153,32 +162,48 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
         url = self.mapper.parse(path)
         return self._request(url, callback, **meta) if url is not None else None
 
-    def download_failed(self, failure: Failure) -> None:
-        """A request that failed for good (after retries): one log line, one counter, no traceback."""
+    def download_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A request that failed for good (after retries): one log line, one counter, no traceback.
+        A page the browser failed on is read once more without it."""
         request = failure.request  # type: ignore[attr-defined]
-        self.crawler.stats.inc_value(keys.http_failed(type(failure.value).__name__))
         if failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value(keys.http_failed(type(failure.value).__name__))
             return  # off-site, robots.txt, too large: counted where it was decided
+        if request.meta.get("playwright"):
+            self.crawler.stats.inc_value(keys.render_failed(request.meta[RENDER_KIND]))
+            self.logger.warning("the browser failed on %s (%s): reading it without one",
+                                request.url, failure.getErrorMessage()[:300])  # fmt: skip
+            yield static_retry(request)
+            return
+        self.crawler.stats.inc_value(keys.http_failed(type(failure.value).__name__))
         self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage()[:300])
 
     def _rendered(self, response: Response, kind: str, required: bool = True) -> scrapy.Request | None:
         """The same request through the browser, once; None when none may be used (counted
         when the page needed it, silent when rendering was only worth a try)."""
+        if response.meta.get(RENDER_FAILED):  # the browser's failure was logged with the page
+            if required:
+                self._count_not_rendered(kind)
+            return None
         if response.meta.get(RENDERED):
             return None
         if self.render_mode == "never" or self.browser_missing:
             if required:
-                self._not_rendered(kind)
+                self._count_not_rendered(kind)
+                self._tell_rendering_off()
             return None
         self.crawler.stats.inc_value(keys.rendered(kind))
-        meta = {**response.meta, **render_meta(self.settings, self.site)}
+        meta = {**response.meta, **render_meta(self.settings, self.site, kind)}
         assert response.request is not None  # a response handed to a callback has its request
         return response.request.replace(meta=meta, dont_filter=True)
 
-    def _not_rendered(self, kind: str) -> None:
-        """Count a page that needed a browser it could not have; say why, once."""
+    def _count_not_rendered(self, kind: str) -> None:
+        """Count a page that needed a browser it could not have."""
         self.crawler.stats.inc_value(keys.NOT_RENDERED)
         self.crawler.stats.inc_value(keys.not_rendered(kind))
+
+    def _tell_rendering_off(self) -> None:
+        """Say once why pages that need a browser go without one."""
         if not self._told_rendering_off:
             self._told_rendering_off = True
             why = self.browser_missing or "NEWSCRAWL_RENDER=never"
@@ -320,13 +345,14 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
         links = self._links(response)
         yield from self._discover(links)
         items = listing_items(response.selector, page, self.mapper, response.url)
-        if not items and has_scripts(response):
+        # A page that says the category has no posts needs no browser to say so.
+        said_empty = not items and says_empty(response.selector, self.site)
+        if not items and not said_empty and has_scripts(response):
             rendered = self._rendered(response, "listing")
             if rendered is not None:
                 yield rendered
                 return
-        if not items and response.meta["page_no"] == 1:
-            self.crawler.stats.inc_value(keys.listing_empty(slug))
+        self._count_listing(response, slug, len(items), said_empty)
         since = self.args.since
         fresh = [i for i in items if not (since and i.listed_on and i.listed_on < since)]
         self.crawler.stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE, len(items) - len(fresh))
@@ -334,6 +360,14 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
         yield from self._other_articles(links)
         if self._paginate(response, items):
             yield from self._next_listing_page(response)
+
+    def _count_listing(self, response: Response, slug: str, items: int, said_empty: bool) -> None:
+        """Stats the health report judges listings by: links found, first pages with none."""
+        stats = self.crawler.stats
+        stats.inc_value(keys.listing_items(slug), items)
+        if not items and response.meta["page_no"] == 1:
+            stats.inc_value(keys.listing_says_empty(slug) if said_empty else keys.listing_empty(slug))
+            stats.set_value(keys.listing_example(slug), response.url)
 
     def _next_listing_page(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """The listing's next page; the page again through the browser when only a click shows more."""
@@ -456,7 +490,7 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
         stats.inc_value(keys.articles(url.lang))
         for section in record["sections"]:
             stats.inc_value(keys.section(section))
-        return ArticleItem(record, **{FETCH_KEY: fetch})
+        return ArticleItem(record, **{FETCH_KEY: fetch, LAYERS_KEY: extraction.layers})
 
     def _is_html(self, response: Response) -> TypeGuard[TextResponse]:
         """A page to read (status 200, HTML); anything else is counted as skipped."""

@@ -9,7 +9,8 @@ deliberately small so both backends keep the same semantics:
 - ``record_fetch``: a fetch that emitted nothing (unchanged re-check, 304);
 - ``record_item``: an emitted record — called only once it is durably in the feed;
 - ``resource`` / ``record_resource``: validators and lastmod of sitemaps and feeds;
-- ``start_run`` / ``finish_run`` / ``last_completed_run``: run bookkeeping.
+- ``start_run`` / ``finish_run`` / ``last_completed_run`` / ``run_history``: run bookkeeping,
+  and the history of runs with their health reports (the report page reads it).
 
 Timestamps are POSIX seconds (UTC). During a crawl the store has one writer, the
 :class:`newscrawl.state.keeper.StateKeeper` extension; the spider and pipelines read it and
@@ -25,6 +26,7 @@ from newscrawl.state.sqlite_store import SqliteStateStore
 from newscrawl.state.store import (
     ArticleState,
     ResourceState,
+    RunRecord,
     StateError,
     StateStore,
     default_state_path,
@@ -34,6 +36,7 @@ from newscrawl.state.store import (
 __all__ = [
     "ArticleState",
     "ResourceState",
+    "RunRecord",
     "SqliteStateStore",
     "StateError",
     "StateStore",
@@ -45,11 +48,13 @@ __all__ = [
 
 def open_state(
     uri: str | None, *, worker: str = "worker", recheck_schedule: Sequence[float] = (),
-    heartbeat_ttl: float = 30.0,
+    heartbeat_ttl: float = 30.0, history_runs: int = 500, read_only: bool = False,
 ) -> StateStore:  # fmt: skip
     """Open the state store named by ``uri`` (a SQLite path, empty for the default, or a Redis URI).
 
-    ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only.
+    ``worker``, ``recheck_schedule`` and ``heartbeat_ttl`` matter to the Redis backend only;
+    ``history_runs`` is how many runs the history keeps; ``read_only`` opens it for a reader
+    beside a running crawl (the report), which must not write.
     """
     uri = (uri or "").strip()
     if is_redis_uri(uri):
@@ -57,7 +62,8 @@ def open_state(
         from newscrawl.state.redis_store import RedisStateStore
 
         return RedisStateStore(
-            uri, worker=worker, recheck_schedule=recheck_schedule, heartbeat_ttl=heartbeat_ttl
-        )
+            uri, worker=worker, recheck_schedule=recheck_schedule, heartbeat_ttl=heartbeat_ttl,
+            history_runs=history_runs,
+        )  # fmt: skip
     path = Path(uri.removeprefix("sqlite://")).expanduser() if uri else default_state_path()
-    return SqliteStateStore(path)
+    return SqliteStateStore(path, history_runs=history_runs, read_only=read_only)

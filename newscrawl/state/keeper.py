@@ -52,6 +52,22 @@ def find_state(crawler: Crawler) -> StateStore | None:
     return keeper.store if keeper is not None else None
 
 
+def run_details(crawler: Crawler, spider: Spider) -> dict[str, Any]:
+    """What the run history keeps of how a crawl was started: mode, arguments, rendering, worker."""
+    args = getattr(spider, "args", None)
+    arguments = {}
+    if args is not None:
+        arguments = {
+            "base_url": args.base_url, "langs": list(args.langs) if args.langs else None,
+            "sections": sorted(args.sections) if args.sections else None,
+            "since": args.since.isoformat() if args.since else None, "max_pages": args.max_pages,
+        }  # fmt: skip
+    return {
+        "mode": getattr(args, "mode", "full"), "arguments": arguments,
+        "render": crawler.settings.get("NEWSCRAWL_RENDER"), "worker": worker_id(crawler.settings),
+    }  # fmt: skip
+
+
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -109,6 +125,8 @@ class StateKeeper:
         # (start, finish) of the last run that completed; killed runs do not count.
         self.previous_run: tuple[float, float] | None = None
         self.run_id: int | None = None
+        # This run's health report, for the history; set by the health extension as the crawl closes.
+        self.run_summary: dict[str, Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StateKeeper:
@@ -136,7 +154,7 @@ class StateKeeper:
         self.previous_run = self.store.last_completed_run(spider.name)
         # Here rather than at spider_opened: a distributed crawl's scheduler, built when the
         # engine opens, works on the keys of the cluster-wide crawl this joins.
-        self.run_id = self.store.start_run(spider.name, time.time())
+        self.run_id = self.store.start_run(spider.name, time.time(), run_details(self.crawler, spider))
         # Connected after the FeedExporter (an earlier extension), so item_scraped runs after it wrote.
         self.crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         self.crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
@@ -248,5 +266,5 @@ class StateKeeper:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Record how the run ended and close the store."""
         assert self.run_id is not None
-        self.store.finish_run(self.run_id, time.time(), reason)
+        self.store.finish_run(self.run_id, time.time(), reason, self.run_summary)
         self.store.close()

@@ -23,6 +23,7 @@ Keys (all under ``newscrawl:``, in the database the URI names):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Iterable, Sequence
@@ -33,7 +34,7 @@ from urllib.parse import urlsplit
 import orjson
 import redis
 
-from newscrawl.state import ArticleState, ResourceState, StateError
+from newscrawl.state import ArticleState, ResourceState, RunRecord, StateError
 from newscrawl.state.store import iso_epoch
 
 PREFIX = "newscrawl:"
@@ -240,6 +241,27 @@ def connect(uri: str, *, decode: bool = True) -> redis.Redis:
     return client
 
 
+def _history_keys(spider: str) -> tuple[str, str]:
+    """The run history's keys: run keys ordered by start time, and run key → run JSON."""
+    return f"{PREFIX}history:{spider}:order", f"{PREFIX}history:{spider}:runs"
+
+
+def _run_key(run: RunRecord) -> str:
+    return f"{run.run_id}:{run.worker}"
+
+
+def _run_json(run: RunRecord) -> str:
+    return orjson.dumps(dataclasses.asdict(run)).decode()
+
+
+def _history_record(text: str | None) -> RunRecord | None:
+    """A stored run (None for a missing or unreadable one: history is advisory)."""
+    try:
+        return RunRecord(**orjson.loads(text)) if text else None
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+
+
 @dataclass(frozen=True)
 class CrawlKeys:
     """The Redis keys of one cluster-wide crawl."""
@@ -310,12 +332,13 @@ class RedisStateStore:
 
     def __init__(
         self, uri: str, *, worker: str = "worker", recheck_schedule: Sequence[float] = (),
-        heartbeat_ttl: float = 30.0,
+        heartbeat_ttl: float = 30.0, history_runs: int = 500,
     ) -> None:  # fmt: skip
         self.uri = uri
         self.location = redacted(uri)
         self.worker = worker
         self.heartbeat_ttl = heartbeat_ttl
+        self.history_runs = history_runs
         self.server = connect(uri)
         self.crawl: CrawlKeys | None = None
         self._spider = ""
@@ -441,11 +464,22 @@ class RedisStateStore:
 
     # --- runs: cluster-wide crawls ---------------------------------------------------------
 
-    def start_run(self, spider: str, started_at: float) -> int:
-        """Join the crawl of ``spider`` other workers are running, or open a new one."""
+    def start_run(self, spider: str, started_at: float, details: dict[str, Any] | None = None) -> int:
+        """Join the crawl of ``spider`` other workers are running, or open a new one; this
+        worker's run enters the history (the latest ``history_runs`` are kept)."""
         ttl = max(1, math.ceil(self.heartbeat_ttl))
         crawl_id = self._join(args=[PREFIX, spider, self.worker, repr(started_at), ttl])
         self.crawl, self._spider = CrawlKeys(str(crawl_id)), spider
+        run = RunRecord(int(crawl_id), spider, self.worker, started_at, None, None, details or {}, None)
+        order, runs = _history_keys(spider)
+        with self.server.pipeline() as pipe:
+            pipe.hset(runs, _run_key(run), _run_json(run))
+            pipe.zadd(order, {_run_key(run): started_at})
+            pipe.execute()
+        dropped = cast(list[str], self.server.zrange(order, 0, -self.history_runs - 1))
+        if dropped:
+            self.server.zrem(order, *dropped)
+            self.server.hdel(runs, *dropped)
         return int(crawl_id)
 
     def claim(self, key: str) -> bool:
@@ -475,9 +509,25 @@ class RedisStateStore:
         assert self.crawl is not None, "stats belong to a crawl: start_run first"
         self.server.set(self.crawl.stats(self.worker), orjson.dumps(stats, default=str))
 
-    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None:
-        """Leave the crawl; the last worker to leave closes it and drops its frontier."""
+    def finish_run(
+        self, run_id: int, finished_at: float, outcome: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        """Leave the crawl (the last worker to leave closes it and drops its frontier); record
+        this worker's end and health report in the history."""
         self._leave(args=[PREFIX, self._spider, str(run_id), self.worker, outcome, repr(finished_at)])
+        _, runs = _history_keys(self._spider)
+        key = f"{run_id}:{self.worker}"
+        started = _history_record(cast(str | None, self.server.hget(runs, key)))
+        if started is not None:
+            done = dataclasses.replace(started, finished_at=finished_at, outcome=outcome, summary=summary)
+            self.server.hset(runs, key, _run_json(done))
+
+    def run_history(self, spider: str, limit: int) -> list[RunRecord]:
+        """The latest ``limit`` runs of ``spider`` (one per worker of a cluster crawl), oldest first."""
+        order, runs = _history_keys(spider)
+        names = cast(list[str], self.server.zrange(order, -limit, -1)) if limit > 0 else []
+        texts = cast(list[str | None], self.server.hmget(runs, names)) if names else []
+        return [run for text in texts if (run := _history_record(text)) is not None]
 
     def last_completed_run(self, spider: str) -> tuple[float, float] | None:
         """``(start, finish)`` of the latest crawl of ``spider`` in which every worker finished."""

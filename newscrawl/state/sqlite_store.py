@@ -10,9 +10,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from newscrawl.state.store import ArticleState, ResourceState, StateError, iso_epoch
+import orjson
 
-SCHEMA_VERSION = 1
+from newscrawl.state.store import ArticleState, ResourceState, RunRecord, StateError, iso_epoch
+
+SCHEMA_VERSION = 2
 _SQLITE_MAX_VARIABLES = 500
 
 
@@ -47,9 +49,13 @@ CREATE TABLE IF NOT EXISTS runs (
     spider TEXT NOT NULL,
     started_at REAL NOT NULL,
     finished_at REAL,
-    outcome TEXT
+    outcome TEXT,
+    details TEXT,
+    summary TEXT
 );
 """
+# Schema 1 → 2: the run history (a run's mode and arguments, and its health report).
+_MIGRATIONS = {2: ("ALTER TABLE runs ADD COLUMN details TEXT", "ALTER TABLE runs ADD COLUMN summary TEXT")}
 _ARTICLE_COLUMNS = (
     "url, id, lang, translation_key, first_seen, last_fetched, last_status, etag, last_modified, "
     "sitemap_lastmod, published_at, content_hash, version, removed"
@@ -57,6 +63,14 @@ _ARTICLE_COLUMNS = (
 
 
 _ARTICLE_FIELDS = tuple(field.name for field in dataclasses.fields(ArticleState))
+
+
+def _json(text: str | None) -> Any:
+    """A JSON column's value (None for NULL or text that is not JSON: history is advisory)."""
+    try:
+        return orjson.loads(text) if text else None
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _article(row: tuple[Any, ...]) -> ArticleState:
@@ -74,11 +88,15 @@ class SqliteStateStore:
     than interleaving writes; a corrupt file is reported, never silently reset.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, history_runs: int = 500, read_only: bool = False) -> None:
         self.path = path.resolve()
         self.location = str(self.path)
+        self.history_runs = history_runs
         self._lock: IO[str] | None = None
         try:
+            if read_only:
+                self._open_read_only()
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = self._acquire_lock()
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -94,6 +112,19 @@ class SqliteStateStore:
         except OSError as error:
             self._release_lock()
             raise StateError(f"state file {self.path} cannot be opened: {error.strerror}") from None
+
+    def _open_read_only(self) -> None:
+        """For readers beside a running crawl (the report): no lock, no migration, no writes."""
+        if not self.path.is_file():
+            raise StateError(f"no crawl state at {self.path}: run a crawl first, or give its state URI")
+        uri = f"{self.path.as_uri()}?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:
+            raise StateError(
+                f"state file {self.path} has schema {version}, this newscrawl reads {SCHEMA_VERSION}: "
+                "run a crawl with this newscrawl to upgrade it"
+            )
 
     def _acquire_lock(self) -> IO[str]:
         lock = open(f"{self.path}.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held while open
@@ -128,6 +159,10 @@ class SqliteStateStore:
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
         self._db.executescript(_SCHEMA)
+        if version:  # a fresh file got the whole schema above
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS.get(step, ()):
+                    self._db.execute(statement)
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- articles ----------------------------------------------------------------------
@@ -243,16 +278,40 @@ class SqliteStateStore:
 
     # --- runs ------------------------------------------------------------------------------
 
-    def start_run(self, spider: str, started_at: float) -> int:
-        """Record the start of a crawl; returns its run id."""
-        cursor = self._db.execute("INSERT INTO runs (spider, started_at) VALUES (?, ?)", (spider, started_at))
-        return int(cursor.lastrowid or 0)
-
-    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None:
-        """Record how a crawl ended (``finished`` counts as complete for incremental runs)."""
-        self._db.execute(
-            "UPDATE runs SET finished_at = ?, outcome = ? WHERE id = ?", (finished_at, outcome, run_id)
+    def start_run(self, spider: str, started_at: float, details: dict[str, Any] | None = None) -> int:
+        """Record the start of a crawl (its mode and arguments in ``details``); returns its run id.
+        Only the latest ``history_runs`` runs are kept."""
+        cursor = self._db.execute(
+            "INSERT INTO runs (spider, started_at, details) VALUES (?, ?, ?)",
+            (spider, started_at, orjson.dumps(details or {}).decode()),
         )
+        run_id = int(cursor.lastrowid or 0)
+        self._db.execute(
+            "DELETE FROM runs WHERE spider = ? AND id <= ?", (spider, run_id - self.history_runs)
+        )
+        return run_id
+
+    def finish_run(
+        self, run_id: int, finished_at: float, outcome: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        """Record how a crawl ended (``finished`` counts as complete for incremental runs) and
+        its health report."""
+        self._db.execute(
+            "UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?",
+            (finished_at, outcome, None if summary is None else orjson.dumps(summary).decode(), run_id),
+        )
+
+    def run_history(self, spider: str, limit: int) -> list[RunRecord]:
+        """The latest ``limit`` runs of ``spider``, oldest first."""
+        rows = self._db.execute(
+            "SELECT id, started_at, finished_at, outcome, details, summary FROM runs WHERE spider = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (spider, limit),
+        ).fetchall()
+        return [
+            RunRecord(run_id, spider, "", started, finished, outcome, _json(details) or {}, _json(summary))
+            for run_id, started, finished, outcome, details, summary in reversed(rows)
+        ]
 
     def last_completed_run(self, spider: str) -> tuple[float, float] | None:
         """``(start, finish)`` of the latest crawl of ``spider`` that finished normally."""

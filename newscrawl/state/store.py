@@ -60,6 +60,26 @@ class ResourceState:
     fetched_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One crawl in the run history: how it was started, how it ended, and its health report.
+
+    ``outcome`` is Scrapy's finish reason (``finished``, ``shutdown``, ``closespider_…``), or
+    None for a run still going or killed (kill -9, power loss): it never finished. ``details``
+    holds the run's mode and arguments; ``summary`` the health report of its end
+    (:mod:`newscrawl.health`), None when it never finished.
+    """
+
+    run_id: int
+    spider: str
+    worker: str
+    started_at: float
+    finished_at: float | None
+    outcome: str | None
+    details: dict[str, Any]
+    summary: dict[str, Any] | None
+
+
 class StateStore(Protocol):
     """The crawl state interface every backend implements."""
 
@@ -93,11 +113,15 @@ class StateStore(Protocol):
 
     def record_resource(self, state: ResourceState) -> None: ...
 
-    def start_run(self, spider: str, started_at: float) -> int: ...
+    def start_run(self, spider: str, started_at: float, details: dict[str, Any] | None = None) -> int: ...
 
-    def finish_run(self, run_id: int, finished_at: float, outcome: str) -> None: ...
+    def finish_run(
+        self, run_id: int, finished_at: float, outcome: str, summary: dict[str, Any] | None = None
+    ) -> None: ...
 
     def last_completed_run(self, spider: str) -> tuple[float, float] | None: ...
+
+    def run_history(self, spider: str, limit: int) -> list[RunRecord]: ...
 
     def close(self) -> None: ...
 

@@ -419,9 +419,13 @@ def not_found_template(renderer: SiteRenderer | None = None, lang: str = "vi") -
     return html.encode("utf-8")
 
 
-def robots_txt(*disallow: str, sitemap: str = "https://www.vietnam.vn/sitemap.xml") -> bytes:
-    """A robots.txt disallowing ``disallow`` paths for every user agent (``$`` ends a path)."""
+def robots_txt(*disallow: str, sitemap: str = "https://www.vietnam.vn/sitemap.xml",
+               crawl_delay: float | None = None) -> bytes:
+    """A robots.txt disallowing ``disallow`` paths for every user agent (``$`` ends a path),
+    asking for ``crawl_delay`` seconds between requests when given."""
     rules = "".join(f"Disallow: {path}\n" for path in disallow)
+    if crawl_delay is not None:
+        rules += f"Crawl-delay: {crawl_delay:g}\n"
     return f"User-agent: *\n{rules}Allow: /\n\nSitemap: {sitemap}\n".encode()
 
 

@@ -1,10 +1,9 @@
-"""The end-of-crawl health report: what a run produced, and whether the output went bad.
+"""The health report extension: counts what the crawl emitted, builds the report at close,
+has it judged against the run history and hands it to the state keeper for that history.
 
 Logged and written as JSON beside the feed (``<feed name>.health.json``). Thresholds live in
-settings (``NEWSCRAWL_HEALTH_*``); breaking one logs an ERROR naming it, and the ``crawl``
-command then exits with status 3, so cron and Scrapyd monitoring notice a layout change the
-day it happens. A run that emitted too few records to judge coverage (an incremental run
-with nothing new) is healthy.
+settings (``NEWSCRAWL_HEALTH_*``). A run that emitted too few records to judge coverage (an
+incremental run with nothing new) is healthy.
 """
 
 from __future__ import annotations
@@ -21,9 +20,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl import stats as keys
+from newscrawl.commands.crawl import EXIT_UNHEALTHY
 from newscrawl.compat import feed_slots
 from newscrawl.feedfiles import output_dir
-from newscrawl.items import fields_of
+from newscrawl.health.rules import Thresholds, judge
+from newscrawl.items import LAYERS_KEY, fields_of
+from newscrawl.state.keeper import find_keeper
 
 logger = logging.getLogger(__name__)
 # Fields whose coverage (share of emitted articles where they are not empty) is reported.
@@ -32,28 +34,20 @@ COVERAGE_FIELDS = (
     "images", "sections", "translations",
 )  # fmt: skip
 _ERROR_STATUSES = ("429", "500", "502", "503", "504")
+_EXAMPLES = 3  # example URLs kept per missing field and per field/layer
 
 
-def evaluate(report: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
-    """The thresholds a report breaks, each as one readable line."""
-    broken = []
-    if report["finish_reason"] == "feed_error":
-        broken.append("the feed could not be written; the crawl stopped early")
-    articles = report["articles"]["emitted"]
-    if articles >= thresholds["min_items"]:
-        for field, minimum in thresholds["coverage"].items():
-            share = report["coverage"].get(field, 0.0)
-            if share < minimum:
-                broken.append(f"coverage of {field} is {share:.1%}, below {minimum:.0%}")
-    empty = report["listings"]["empty_categories"]
-    if empty:
-        broken.append(f"categories whose first listing page showed no article: {', '.join(empty)}")
-    requests, errors = report["http"]["requests"], report["http"]["errors"]
-    if requests and errors / requests > thresholds["max_error_rate"]:
-        broken.append(f"error rate {errors / requests:.1%} above {thresholds['max_error_rate']:.0%}")
-    if report["pages"]["not_rendered"] > thresholds["max_not_rendered"]:
-        broken.append(f"{report['pages']['not_rendered']} pages needed a browser and were not rendered")
-    return broken
+def thresholds_from(settings: Any) -> Thresholds:
+    """The ``NEWSCRAWL_HEALTH_*`` settings."""
+    return Thresholds(
+        coverage={k: float(v) for k, v in settings.getdict("NEWSCRAWL_HEALTH_MIN_COVERAGE").items()},
+        min_items=settings.getint("NEWSCRAWL_HEALTH_MIN_ITEMS"),
+        max_error_rate=settings.getfloat("NEWSCRAWL_HEALTH_MAX_ERROR_RATE"),
+        max_not_rendered=settings.getint("NEWSCRAWL_HEALTH_MAX_NOT_RENDERED"),
+        max_layer_shift=settings.getfloat("NEWSCRAWL_HEALTH_MAX_LAYER_SHIFT") / 100,
+        min_volume_ratio=settings.getfloat("NEWSCRAWL_HEALTH_MIN_VOLUME_RATIO"),
+        baseline_runs=settings.getint("NEWSCRAWL_HEALTH_BASELINE_RUNS"),
+    )
 
 
 class HealthReport:
@@ -64,14 +58,13 @@ class HealthReport:
         if not settings.getbool("NEWSCRAWL_HEALTH_ENABLED"):
             raise NotConfigured
         self.crawler = crawler
-        self.thresholds = {
-            "coverage": {k: float(v) for k, v in settings.getdict("NEWSCRAWL_HEALTH_MIN_COVERAGE").items()},
-            "min_items": settings.getint("NEWSCRAWL_HEALTH_MIN_ITEMS"),
-            "max_error_rate": settings.getfloat("NEWSCRAWL_HEALTH_MAX_ERROR_RATE"),
-            "max_not_rendered": settings.getint("NEWSCRAWL_HEALTH_MAX_NOT_RENDERED"),
-        }
+        self.thresholds = thresholds_from(settings)
+        self.history_runs = settings.getint("NEWSCRAWL_HISTORY_RUNS")
         self.filled: Counter[str] = Counter()
+        self.missing: dict[str, list[str]] = {}  # field → example URLs of articles without it
+        self.by_layer: dict[str, list[str]] = {}  # "field/layer" → example URLs
         self.started = time.monotonic()
+        self.started_at = time.time()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -81,14 +74,19 @@ class HealthReport:
         return cls(crawler)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        """Count which fields an emitted article has."""
+        """Count which fields an emitted article has; keep a few example URLs."""
         record = fields_of(item)
         if record.get("status") == "removed":
             return
         self.filled["_articles"] += 1
-        for field in COVERAGE_FIELDS:
-            if record.get(field) not in (None, "", [], {}):
-                self.filled[field] += 1
+        url = record.get("url") or ""
+        for name in COVERAGE_FIELDS:
+            if record.get(name) not in (None, "", [], {}):
+                self.filled[name] += 1
+            else:
+                _keep(self.missing.setdefault(name, []), url)
+        for name, layer in (record.get(LAYERS_KEY) or {}).items():
+            _keep(self.by_layer.setdefault(f"{name}/{layer}", []), url)
 
     def build(self, spider: Spider, reason: str) -> dict[str, Any]:
         """The report of this crawl, from the stats and the coverage counts."""
@@ -107,6 +105,8 @@ class HealthReport:
         return {
             "spider": spider.name,
             "finish_reason": reason,
+            "mode": getattr(getattr(spider, "args", None), "mode", "full"),
+            "started_at": self.started_at,
             "articles": {
                 "emitted": articles,
                 "by_language": under(keys.ARTICLES_PREFIX),
@@ -121,7 +121,12 @@ class HealthReport:
             "listings": {
                 "pages": stats.get(keys.LISTING_PAGES, 0),
                 "empty_categories": sorted(under(keys.LISTING_EMPTY_PREFIX)),
+                "said_empty": sorted(under(keys.LISTING_SAYS_EMPTY_PREFIX)),
+                "items": under(keys.LISTING_ITEMS_PREFIX),
+                "examples": under(keys.LISTING_EXAMPLE_PREFIX),
             },
+            "discovery": under(keys.DISCOVERY_PREFIX),
+            "examples": {"missing": self.missing, "layers": self.by_layer},
             "http": {
                 "requests": responses + failures,
                 "errors": errors,
@@ -138,20 +143,33 @@ class HealthReport:
         }
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Judge the crawl, log the verdict and write the report beside the feed."""
+        """Judge the crawl against the history, log the verdict, write the report beside the feed
+        and hand it to the state keeper for the history."""
         report = self.build(spider, reason)
-        broken = evaluate(report, self.thresholds)
-        report["healthy"], report["broken_thresholds"] = not broken, broken
-        for line in broken:
+        keeper = find_keeper(self.crawler)
+        earlier: list[dict[str, Any]] = []
+        if keeper is not None:  # the runs before this one (on a cluster, not this crawl's other workers)
+            history = keeper.store.run_history(spider.name, self.history_runs)
+            earlier = [r.summary for r in history if r.summary is not None and r.run_id != keeper.run_id]
+        verdict = judge(report, earlier, self.thresholds)
+        report.update(healthy=not verdict.broken, broken_thresholds=verdict.broken, warnings=verdict.warnings,
+                      exit_status=EXIT_UNHEALTHY if verdict.broken else 0)  # fmt: skip
+        for line in verdict.broken:
             logger.error("health check failed: %s", line)
-        if broken:
-            self.crawler.stats.set_value(keys.HEALTH_FAILED, len(broken))
+        for line in verdict.warnings:
+            logger.warning("health warning: %s", line)
+        if verdict.broken:
+            self.crawler.stats.set_value(keys.HEALTH_FAILED, len(verdict.broken))
+        if verdict.warnings:
+            self.crawler.stats.set_value(keys.HEALTH_WARNINGS, len(verdict.warnings))
         speed = report["speed"]
         logger.info(
             "health: %d articles, %s pages/s, %s items/s, %s",
             report["articles"]["emitted"], speed["pages_per_second"], speed["items_per_second"],
-            "healthy" if not broken else f"{len(broken)} thresholds broken",
+            "healthy" if not verdict.broken else f"{len(verdict.broken)} thresholds broken",
         )  # fmt: skip
+        if keeper is not None:
+            keeper.run_summary = report
         path = self._report_path(spider)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,3 +185,8 @@ class HealthReport:
                 return Path(uri.removeprefix("file://")).with_suffix(".health.json")
         stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
         return Path(output_dir(self.crawler.settings)) / spider.name / f"{stamp}.health.json"
+
+
+def _keep(examples: list[str], url: str) -> None:
+    if url and len(examples) < _EXAMPLES:
+        examples.append(url)
