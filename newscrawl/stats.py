@@ -59,32 +59,34 @@ def dropped(reason: str) -> str:
 
 # --- listings and navigation ---------------------------------------------------------------
 LISTING_PAGES = _key("listing_pages")  # category listing pages read
-LISTING_EMPTY_PREFIX = _key("listing_empty", "")  # categories whose first page showed no article
+# Per listing, <lang>/<category slug>:
+LISTING_EMPTY_PREFIX = _key("listing_empty", "")  # first page showed no article, said nothing
 LISTING_SAYS_EMPTY_PREFIX = _key("listing_says_empty", "")  # …and said so ("No posts yet")
-LISTING_ITEMS_PREFIX = _key("listing_items", "")  # article links found on a category's listing pages
-LISTING_EXAMPLE_PREFIX = _key("listing_example", "")  # a category's first page that showed nothing
+LISTING_ITEMS_PREFIX = _key("listing_items", "")  # article links found on its pages
+LISTING_EXAMPLE_PREFIX = _key("listing_example", "")  # its first page, when that showed nothing
 DISCOVERED_LANGUAGES = _key("discovered", "languages")
 DISCOVERED_CATEGORIES = _key("discovered", "categories")
 
 
-def listing_empty(slug: str) -> str:
-    """Category ``slug``'s first listing page showed no article link and did not say it has none."""
-    return LISTING_EMPTY_PREFIX + slug
+def listing_empty(listing: str) -> str:
+    """The first page of ``listing`` (``<lang>/<category slug>``) showed no article link and did
+    not say it has none."""
+    return LISTING_EMPTY_PREFIX + listing
 
 
-def listing_says_empty(slug: str) -> str:
-    """Category ``slug``'s first listing page says it has no articles (the site's empty-state message)."""
-    return LISTING_SAYS_EMPTY_PREFIX + slug
+def listing_says_empty(listing: str) -> str:
+    """The first page of ``listing`` (``<lang>/<slug>``) says it has no articles (the site's message)."""
+    return LISTING_SAYS_EMPTY_PREFIX + listing
 
 
-def listing_items(slug: str) -> str:
-    """Article links found on category ``slug``'s listing pages (every language)."""
-    return LISTING_ITEMS_PREFIX + slug
+def listing_items(listing: str) -> str:
+    """Article links found on the pages of ``listing`` (``<lang>/<slug>``)."""
+    return LISTING_ITEMS_PREFIX + listing
 
 
-def listing_example(slug: str) -> str:
-    """The URL of a first listing page of ``slug`` that showed nothing (its value is the URL)."""
-    return LISTING_EXAMPLE_PREFIX + slug
+def listing_example(listing: str) -> str:
+    """The URL of the first page of ``listing`` (``<lang>/<slug>``) when it showed nothing."""
+    return LISTING_EXAMPLE_PREFIX + listing
 
 
 # --- discovery paths (set at the end of the crawl) -----------------------------------------

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from newscrawl.state import open_state
 from tests.compare import compare
 from tests.crawl import start_crawl
 
@@ -58,6 +59,15 @@ def test_kill_9_in_a_loop_loses_nothing_and_repeats_nothing(mirror, tmp_path):
     assert not twice, f"articles emitted twice: {details}"
     result = compare(records, mirror.truth)
     assert result.equal, result.summary()
+    # The run history kept every run that got as far as starting (a kill can come first, while the
+    # previous run's feed still counts): the killed ones as never finished, the last with its report.
+    history = open_state(str(state), read_only=True)
+    runs = history.run_history("vietnamvn", 100)
+    history.close()
+    assert 2 <= len(runs) <= KILLS + 1
+    assert [r.outcome for r in runs] == [None] * (len(runs) - 1) + ["finished"]
+    assert all(r.summary is None and r.details["mode"] == "incremental" for r in runs[:-1])
+    assert runs[-1].summary["healthy"] and runs[-1].summary["exit_status"] == 0
 
 
 def test_jobdir_pause_and_resume(mirror, tmp_path):

@@ -17,11 +17,13 @@ def report(emitted=100, body=1.0, date=1.0, empty=(), said_empty=(), items=None,
         "articles": {"emitted": emitted, "by_language": by_language or {"vi": emitted}},
         "coverage": {"body": body, "published_at": date},
         "listings": {"empty_categories": list(empty), "said_empty": list(said_empty),
-                     "items": items if items is not None else {"tin-tuc": 40},
-                     "examples": {slug: f"https://www.vietnam.vn/category/{slug}" for slug in [*empty, *said_empty]}},
+                     "items": items if items is not None else {"vi/tin-tuc": 40},
+                     "examples": {key: f"https://www.vietnam.vn/category/{key}"
+                                  for key in [*empty, *said_empty]}},
         "http": {"requests": requests, "errors": errors, "status": {"200": requests - errors, "503": errors}},
         "pages": {"not_rendered": not_rendered},
-        "layers": layers if layers is not None else {"body/selectors": emitted, "published_at/selectors": emitted},
+        "layers": layers if layers is not None else {"body/selectors": emitted,
+                                                      "published_at/selectors": emitted},
         "examples": {"missing": {"body": ["https://www.vietnam.vn/a/"]},
                      "layers": {"body/generic": ["https://www.vietnam.vn/b/", "https://www.vietnam.vn/c/"]}},
     }
@@ -38,7 +40,8 @@ def test_a_good_run_is_healthy_with_or_without_history():
 
 
 def test_an_incremental_run_with_nothing_new_stays_healthy():
-    nothing = report(emitted=0, body=None, date=None, requests=70, layers={}, by_language={}, mode="incremental")
+    nothing = report(emitted=0, body=None, date=None, requests=70, layers={}, by_language={},
+                     mode="incremental")
     verdict = judge(nothing, history(), THRESHOLDS)
     assert verdict.broken == [] and verdict.warnings == []
 
@@ -48,8 +51,8 @@ def test_an_incremental_run_with_nothing_new_stays_healthy():
     [
         ({"body": 0.9}, "coverage of body is 90.0%, below 99% (e.g. https://www.vietnam.vn/a/)"),
         ({"date": 0.5}, "coverage of published_at"),
-        ({"empty": ["the-thao"]}, "category the-thao: its first listing page showed no article and does not "
-                                  "say it is empty (e.g. https://www.vietnam.vn/category/the-thao)"),
+        ({"empty": ["vi/the-thao"]}, "category the-thao (vi): its first listing page showed no article and "
+                                     "does not say it is empty (e.g. https://www.vietnam.vn/category/vi/the-thao)"),
         ({"errors": 11}, "error rate 5.5% above 5% (11 of 200 requests; 503: 11)"),
         ({"not_rendered": 2}, "2 pages needed a browser"),
         ({"finish_reason": "feed_error"}, "the feed could not be written"),
@@ -66,17 +69,17 @@ def test_coverage_is_not_judged_on_a_handful_of_articles():
 
 def test_a_category_that_says_it_is_empty_is_fine_until_it_had_articles():
     # Never had articles: its "No posts yet" is the truth, in every run.
-    never = report(said_empty=["su-kien"], items={"tin-tuc": 40})
-    assert judge(never, history(items={"tin-tuc": 40}), THRESHOLDS).broken == []
+    never = report(said_empty=["en/su-kien"], items={"vi/su-kien": 40})
+    assert judge(never, history(items={"vi/su-kien": 40}), THRESHOLDS).broken == []  # other languages
     assert judge(never, [], THRESHOLDS).broken == []
     # Had 12 articles two runs ago: now saying "empty" is a maintenance notice or a broken listing.
-    past = [*history(2, items={"tin-tuc": 40}), report(started_at=3 * DAY, items={"tin-tuc": 40, "su-kien": 12}),
-            report(started_at=4 * DAY, said_empty=["su-kien"])]
+    past = [*history(2, items={"vi/tin-tuc": 40}), report(started_at=3 * DAY, items={"en/su-kien": 12}),
+            report(started_at=4 * DAY, said_empty=["en/su-kien"])]
     broken = judge(never, past, THRESHOLDS).broken
     assert len(broken) == 1
-    assert broken[0].startswith("category su-kien: its listing now says it is empty")
+    assert broken[0].startswith("category su-kien (en): its listing now says it is empty")
     assert "showed 12 articles in the run of 1970-01-04 00:00 UTC" in broken[0]
-    assert "https://www.vietnam.vn/category/su-kien" in broken[0]
+    assert "https://www.vietnam.vn/category/en/su-kien" in broken[0]
 
 
 def test_a_template_rename_is_a_warning_naming_field_layers_and_examples():
@@ -117,7 +120,8 @@ def test_a_full_run_with_far_fewer_articles_in_a_language_is_a_warning():
         "listings, sitemaps or a language switcher may have changed; compare newscrawl/discovery/* with "
         "an earlier run's"]
     # An incremental run emits what is new, however little; a run cut short is not a full run.
-    assert judge(report(emitted=3, by_language={"vi": 3}, mode="incremental"), usual, THRESHOLDS).warnings == []
+    incremental = report(emitted=3, by_language={"vi": 3}, mode="incremental")
+    assert judge(incremental, usual, THRESHOLDS).warnings == []
     assert judge(report(emitted=240, by_language={"vi": 200, "en": 40}, finish_reason="shutdown"), usual,
                  THRESHOLDS).warnings == []
     assert judge(dropped, [], THRESHOLDS).warnings == []

@@ -81,6 +81,58 @@ def test_resources_and_runs(store):
     assert store.last_completed_run("vietnamvn") == (10.0, 11.0)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_run_history_keeps_runs_with_their_reports_and_only_the_latest(backend, request, tmp_path):
+    uri = str(tmp_path / "state.sqlite3") if backend == "sqlite" else request.getfixturevalue("redis_url")
+    store = open_state(uri, history_runs=3)
+    try:
+        for n in range(4):
+            run = store.start_run("vietnamvn", 10.0 * n, {"mode": "full", "arguments": {"langs": ["vi"]}})
+            store.finish_run(run, 10.0 * n + 5, "finished", {"articles": {"emitted": n}, "healthy": True})
+        killed = store.start_run("vietnamvn", 100.0, {"mode": "incremental"})  # kill -9: never finished
+        store.start_run("other", 1.0)
+        runs = store.run_history("vietnamvn", 10)
+    finally:
+        store.close()
+    assert [r.started_at for r in runs] == [20.0, 30.0, 100.0]  # the latest three, oldest first
+    assert [r.outcome for r in runs] == ["finished", "finished", None]
+    assert runs[0].summary == {"articles": {"emitted": 2}, "healthy": True} and runs[0].finished_at == 25.0
+    assert runs[0].details == {"mode": "full", "arguments": {"langs": ["vi"]}}
+    assert runs[-1].run_id == killed and runs[-1].summary is None
+    assert runs[-1].details == {"mode": "incremental"}
+    assert all(r.spider == "vietnamvn" for r in runs)
+
+
+def test_a_schema_1_state_gains_the_run_history(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, spider TEXT NOT NULL, "
+                   "started_at REAL NOT NULL, finished_at REAL, outcome TEXT)")
+        db.execute("INSERT INTO runs (spider, started_at, finished_at, outcome) "
+                   "VALUES ('vietnamvn', 1, 2, 'finished')")
+        db.execute("PRAGMA user_version=1")
+    store = open_state(str(path))
+    store.finish_run(store.start_run("vietnamvn", 3.0, {"mode": "full"}), 4.0, "finished", {"healthy": True})
+    runs = store.run_history("vietnamvn", 10)
+    store.close()
+    assert [(r.started_at, r.details, r.summary) for r in runs] == [(1.0, {}, None), (3.0, {"mode": "full"},
+                                                                                      {"healthy": True})]
+
+
+def test_the_history_is_read_beside_a_running_crawl_without_its_lock(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with pytest.raises(StateError, match="no crawl state at"):
+        open_state(str(path), read_only=True)
+    crawl = open_state(str(path))  # holds the lock, as a running crawl does
+    crawl.finish_run(crawl.start_run("vietnamvn", 1.0), 2.0, "finished", {"healthy": True})
+    reader = open_state(str(path), read_only=True)
+    assert [r.summary for r in reader.run_history("vietnamvn", 5)] == [{"healthy": True}]
+    with pytest.raises(sqlite3.OperationalError):
+        reader.start_run("vietnamvn", 3.0)
+    reader.close()
+    crawl.close()
+
+
 def test_state_survives_reopening(tmp_path):
     path = tmp_path / "state.sqlite3"
     store = open_state(str(path))

@@ -66,6 +66,7 @@ class HealthReport:
         self.started = time.monotonic()
         self.started_at = time.time()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -85,6 +86,14 @@ class HealthReport:
                 self.filled[name] += 1
             else:
                 _keep(self.missing.setdefault(name, []), url)
+        self._keep_layer_examples(record)
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
+        """A dropped article (an unchanged re-fetch, mostly) was still extracted: keep its layers."""
+        self._keep_layer_examples(fields_of(item))
+
+    def _keep_layer_examples(self, record: Any) -> None:
+        url = record.get("url") or ""
         for name, layer in (record.get(LAYERS_KEY) or {}).items():
             _keep(self.by_layer.setdefault(f"{name}/{layer}", []), url)
 

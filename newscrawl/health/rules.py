@@ -16,6 +16,7 @@ entries are earlier runs' reports (``RunRecord.summary``), oldest first.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,27 +93,35 @@ def _coverage(report: Report, thresholds: Thresholds) -> list[str]:
 
 
 def _empty_listings(report: Report, history: Sequence[Report]) -> list[str]:
+    """Listings (``<lang>/<slug>``) whose first page showed nothing: broken unless the page says
+    the category has no posts and it never showed any in an earlier run."""
     listings = report["listings"]
     examples = listings.get("examples", {})
     out = []
-    for slug in listings.get("empty_categories", []):
-        out.append(f"category {slug}: its first listing page showed no article and does not say it is "
-                   f"empty{_eg([examples.get(slug)])}: the listing markup probably changed (check the "
-                   f"listing selectors) or it is now drawn by a script")  # fmt: skip
-    for slug in listings.get("said_empty", []):
-        before = _last_with_items(slug, history)
+    for listing in listings.get("empty_categories", []):
+        out.append(f"{_category(listing)}: its first listing page showed no article and does not say it "
+                   f"is empty{_eg([examples.get(listing)])}: the listing markup probably changed (check "
+                   f"the listing selectors) or it is now drawn by a script")  # fmt: skip
+    for listing in listings.get("said_empty", []):
+        before = _last_with_items(listing, history)
         if before is not None:
             when, items = before
-            out.append(f"category {slug}: its listing now says it is empty{_eg([examples.get(slug)])}, "
-                       f"but it showed {items} articles in the run of {when}: a maintenance notice or "
-                       f"a broken listing on the site; look at the page in a browser")  # fmt: skip
+            where = _eg([examples.get(listing)])
+            out.append(f"{_category(listing)}: its listing now says it is empty{where}, but it showed "
+                       f"{items} articles in the run of {when}: a maintenance notice or a broken listing "
+                       f"on the site; look at the page in a browser")  # fmt: skip
     return out
 
 
-def _last_with_items(slug: str, history: Sequence[Report]) -> tuple[str, int] | None:
-    """(date, article links) of the latest earlier run whose listing of ``slug`` showed articles."""
+def _category(listing: str) -> str:
+    lang, _, slug = listing.rpartition("/")
+    return f"category {slug} ({lang})" if lang else f"category {slug}"
+
+
+def _last_with_items(listing: str, history: Sequence[Report]) -> tuple[str, int] | None:
+    """(date, article links) of the latest earlier run whose ``listing`` showed articles."""
     for past in reversed(history):
-        items = past.get("listings", {}).get("items", {}).get(slug, 0)
+        items = past.get("listings", {}).get("items", {}).get(listing, 0)
         if items:
             return _date(past.get("started_at")), items
     return None
@@ -141,6 +150,13 @@ def _not_rendered(report: Report, thresholds: Thresholds) -> list[str]:
 # --------------------------------------------------------------------------- warnings
 
 
+def _pages_per_field(report: Report) -> Counter[str]:
+    pages: Counter[str] = Counter()
+    for key, count in report.get("layers", {}).items():
+        pages[key.partition("/")[0]] += count
+    return pages
+
+
 def layer_shares(report: Report) -> dict[str, dict[str, float]]:
     """Field → layer → share of the pages that had the field, from ``layers`` counts."""
     counts: dict[str, dict[str, int]] = {}
@@ -152,12 +168,17 @@ def layer_shares(report: Report) -> dict[str, dict[str, float]]:
 
 
 def _layer_drift(report: Report, baseline: Sequence[Report], thresholds: Thresholds) -> list[str]:
-    if not baseline or report["articles"]["emitted"] < thresholds.min_items:
+    """Fields whose layer shares moved against the baseline's medians (judged on the pages read,
+    emitted or not: an unchanged re-fetch was extracted too)."""
+    if not baseline:
         return []
     now, before = layer_shares(report), [layer_shares(r) for r in baseline]
+    pages = _pages_per_field(report)
     examples = report.get("examples", {}).get("layers", {})
     out = []
     for name, shares in sorted(now.items()):
+        if pages[name] < thresholds.min_items:
+            continue
         usual = {layer: statistics.median(b.get(name, {}).get(layer, 0.0) for b in before)
                  for layer in {*shares, *(layer for b in before for layer in b.get(name, {}))}}  # fmt: skip
         shifts = {layer: shares.get(layer, 0.0) - usual[layer] for layer in usual}

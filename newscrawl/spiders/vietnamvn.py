@@ -362,12 +362,12 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
             yield from self._next_listing_page(response)
 
     def _count_listing(self, response: Response, slug: str, items: int, said_empty: bool) -> None:
-        """Stats the health report judges listings by: links found, first pages with none."""
-        stats = self.crawler.stats
-        stats.inc_value(keys.listing_items(slug), items)
+        """Stats the health report judges listings by, per language: links found, first pages with none."""
+        stats, listing = self.crawler.stats, f"{response.meta['site_url'].lang}/{slug}"
+        stats.inc_value(keys.listing_items(listing), items)
         if not items and response.meta["page_no"] == 1:
-            stats.inc_value(keys.listing_says_empty(slug) if said_empty else keys.listing_empty(slug))
-            stats.set_value(keys.listing_example(slug), response.url)
+            stats.inc_value(keys.listing_says_empty(listing) if said_empty else keys.listing_empty(listing))
+            stats.set_value(keys.listing_example(listing), response.url)
 
     def _next_listing_page(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """The listing's next page; the page again through the browser when only a click shows more."""
