@@ -143,6 +143,7 @@ class StateKeeper:
             uri, worker=worker_id(settings),
             recheck_schedule=parse_durations(settings.get("NEWSCRAWL_RECHECK_AFTER")),
             heartbeat_ttl=settings.getfloat("NEWSCRAWL_WORKER_TIMEOUT"),
+            history_runs=settings.getint("NEWSCRAWL_HISTORY_RUNS"),
         )  # fmt: skip
         keeper = cls(crawler, store, shares_claims=is_redis_uri(uri))
         keeper.start(spider)
