@@ -26,6 +26,7 @@ from benchmarks.mirror import Manifest, static_mirror
 from benchmarks.nginx import Nginx, find_binary
 from benchmarks.run import ROOT, environment, log, machine, newscrawl_cmd, summarize
 from newscrawl import stats as keys
+from newscrawl.archive.writer import COMPRESS_LEVEL
 
 HEADING = "## Archive cost (issue 14)"
 ARCHIVE = ("-s", "NEWSCRAWL_ARCHIVE=articles")
@@ -115,7 +116,7 @@ def render(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"**Disk.** {per_page / 1024:.1f} KB per archived article page (request, response, metadata "
-        f"records, gzip level 6, one member per record) for mirror pages of {page_kb:.1f} KB: "
+        f"records, gzip level {COMPRESS_LEVEL}, one member per record) for mirror pages of {page_kb:.1f} KB: "
         f"{per_page / 1024 / page_kb:.0%} of the page. The archive grows with the bytes of the pages, so for "
         "vietnam.vn scale it by the real pages' size: a real article page that is, say, twice the "
         "mirror's takes about twice the disk. Assuming "

@@ -22,7 +22,7 @@ Why a downloader middleware rather than an extension on ``signals.response_recei
   added (User-Agent 500, Accept-Encoding 590, conditional headers 60 on the way out).
   :class:`ContentCodingNote`, at 595, notes the ``Content-Encoding`` that 590 is about to remove.
 
-Building, digesting and gzipping the records (about 2 ms for a 40 KB page) runs in one worker
+Building, digesting and gzipping the records (about 1 ms for a 40 KB page) runs in one worker
 thread — zlib and hashlib release the GIL, so it overlaps the crawl on a second core — while the
 file is written from the crawl's thread. Files are recovered, named and rotated by
 :class:`~newscrawl.archive.writer.ArchiveWriter`; the records are ``newscrawl.archive.records``'.
@@ -144,6 +144,7 @@ class ArchiveMiddleware:
         self.writer = writer
         self.failed = False
         self.closed = False
+        self.site: str | None = None  # the site profile's import path, for the metadata records
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-archive")
 
     @classmethod
@@ -175,6 +176,7 @@ class ArchiveMiddleware:
         cluster = is_redis_uri(settings.get("NEWSCRAWL_STATE_URI"))
         start = start_time(self.crawler)
         self.writer.prefix = f"{start}-{worker_id(settings)}" if cluster else start
+        self.site = site_path(settings, getattr(spider, "site", None))
         agent = str(settings.get("USER_AGENT") or "newscrawl").split()[0]
         args = getattr(spider, "args", None)
         self.writer.info = {
@@ -182,14 +184,14 @@ class ArchiveMiddleware:
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "spider": spider.name, "base_url": getattr(args, "base_url", None),
-            "site": site_path(settings, getattr(spider, "site", None)), "start_time": start,
+            "site": self.site, "start_time": start,
             "worker": worker_id(settings) if cluster else None, "archive": self.mode,
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         }  # fmt: skip
 
     def wanted(self, kind: str, response: Response) -> bool:
         """Whether the archive keeps this response (see the module docstring)."""
-        if kind == "article" or self.mode == "all" and kind != "other":
+        if kind == "article" or (self.mode == "all" and kind != "other"):
             return True
         if self.mode != "all":
             return False
@@ -244,7 +246,7 @@ class ArchiveMiddleware:
                 "slug": site_url.slug if site_url is not None else None,
                 "kind": kind, "found_under": list(meta.get("found_under") or ()),
                 "base_url": getattr(args, "base_url", None),
-                "site": site_path(self.crawler.settings, getattr(spider, "site", None)),
+                "site": self.site,
                 "rendered": rendered, "render_kind": meta.get(RENDER_KIND) if rendered else None,
                 "fetched_at": now, "spider": spider.name,
             },
