@@ -91,8 +91,9 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         HEADING,
         "",
-        f"`{results['command']}` on {m['cpu']} ({m['nproc']} cores, shared with other work while it ran: "
-        f"expect a few % of noise), {results['when']}, at commit `{results['commit']}`. Mirror: "
+        f"`{results['command']}` on {m['cpu']} ({m['nproc']} cores, shared with other work while it ran — "
+        "other crawls and test suites: single runs vary by ±15 %, hence the alternation and the medians), "
+        f"{results['when']}, at commit `{results['commit']}`. Mirror: "
         f"{results['article_pages']:,} article pages of {results['mean_article_kb']:.1f} KB served by nginx. "
         f"newscrawl's full crawl (b) as in the side-by-side table, {len(off)} × without and "
         f"{len(on)} × with `-s NEWSCRAWL_ARCHIVE=articles`, alternating, each from a fresh state "
