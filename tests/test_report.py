@@ -354,6 +354,8 @@ def test_the_scheduler_refreshes_the_report_after_a_real_scrapyd_job(scrapyd, mi
     html = page.read_text(encoding="utf-8")
     rows = table_rows(html)
     assert "1 run shown" in html and len(rows) == 1 and rows[0][3] == "finished"
+    # The job's own health report, as the crawl recorded it: articles, HTTP requests, a verdict.
+    assert int(rows[0][5].replace(",", "")) > 0 and rows[0][4] in ("0", "3") and rows[0][9].endswith("%")
 
 
 # --------------------------------------------------------------------------- a real browser

@@ -238,7 +238,7 @@ def _row(run: RunRecord, workers: bool) -> str:
     rate = errors / requests if requests and errors is not None else None
     alarms = _sentences(summary, "broken_thresholds")
     warnings = _sentences(summary, "warnings")
-    mode = (run.details or {}).get("mode") if isinstance(run.details, dict) else None
+    mode = (run.details if isinstance(run.details, dict) else {}).get("mode") or (summary or {}).get("mode")
     exit_status = (summary or {}).get("exit_status")
     pages = number(section(summary, "speed").get("pages_per_second"))
     classes = []
@@ -257,9 +257,11 @@ def _row(run: RunRecord, workers: bool) -> str:
         f'<td class="text">{escape(run.outcome or "not finished")}</td>',
         f"<td>{escape(str(exit_status)) if exit_status is not None else '—'}</td>",
         f"<td>{_int(articles.get('emitted'))}</td>",
-        f"<td>{_int(by_status.get('new'))}</td>",
-        f"<td>{_int(by_status.get('updated'))}</td>",
-        f"<td>{_int(by_status.get('removed'))}</td>",
+        # A status no record had is absent from the report's counts: zero, when there is a report.
+        *(
+            f"<td>{_int(by_status.get(name, 0 if summary else None))}</td>"
+            for name in ("new", "updated", "removed")
+        ),
         f"<td>{percent(rate)}</td>",
         f"<td>{'—' if pages is None else f'{pages:.2f}'}</td>",
         _count_cell("alarms", alarms, summary is not None),
@@ -282,8 +284,9 @@ def table_section(runs: Sequence[RunRecord]) -> str:
     rows = "\n".join(_row(run, workers) for run in newest)
     more = len(runs) - len(newest)
     note = f'<p class="note">{more} older runs are in the charts only.</p>' if more > 0 else ""
+    heading = "The last run" if len(newest) == 1 else f"Last {len(newest)} runs, newest first"
     return (
-        f'<section id="runs"><h2>Last {len(newest)} runs, newest first</h2>'
+        f'<section id="runs"><h2>{heading}</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>\n{rows}\n</tbody></table>{note}</section>"
     )
 
