@@ -283,7 +283,7 @@ def table_section(runs: Sequence[RunRecord]) -> str:
     head = "".join(f'<th class="{cls}">{name}</th>' if cls else f"<th>{name}</th>" for name, cls in headers)
     rows = "\n".join(_row(run, workers) for run in newest)
     more = len(runs) - len(newest)
-    note = f'<p class="note">{more} older runs are in the charts only.</p>' if more > 0 else ""
+    note = f'<p class="note">{more} earlier runs are in the charts only.</p>' if more > 0 else ""
     heading = "The last run" if len(newest) == 1 else f"Last {len(newest)} runs, newest first"
     return (
         f'<section id="runs"><h2>{heading}</h2>'
