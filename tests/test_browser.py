@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from newscrawl.browser import RenderFailed, SettlePlan, chromium_path, settle_page
+from newscrawl.browser import RenderFailed, SettlePlan, chromium_path, settle_page, watch_documents
 from newscrawl.sites.vietnamvn import VIETNAM_VN
 
 pytestmark = [
@@ -158,6 +158,7 @@ async def _settle(url: str, plan: SettlePlan) -> Settled:
                                            headless=True, args=ARGS)
         try:
             page = await browser.new_page()
+            watch_documents(page)  # as the download handler does before the first navigation
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(error.message))
             await page.goto(url)
@@ -243,8 +244,8 @@ def test_labels_in_other_languages(label: str, clicked: bool) -> None:
     assert (settled.items, settled.decoy) == ((ALL_ITEMS, 1) if clicked else (PER_PAGE, None))
 
 
-# Gaps in settle_page, reported with their fixes: each case fails today (strict xfail).
-GAPS = {
+# Controls and scripts an earlier settle_page got wrong.
+CASES = {
     # `el.tagName === "INPUT"` counts as a submit whatever its type
     "input button in a form": ('<form><input type="button" value="Voir plus" onclick="more(this)"></form>',
                                lambda s: s.failure is None and s.items == ALL_ITEMS),
@@ -260,9 +261,8 @@ GAPS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="a known gap of settle_page (see GAPS)")
-@pytest.mark.parametrize("gap", GAPS)
-def test_known_gaps(gap: str) -> None:
-    controls, expected = GAPS[gap]
+@pytest.mark.parametrize("case", CASES)
+def test_controls_and_scripts_that_once_misled_it(case: str) -> None:
+    controls, expected = CASES[case]
     settled = settle(listing(controls), step_timeout=2)
     assert expected(settled), settled
