@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import shutil
 import subprocess
@@ -128,7 +129,9 @@ def render(results: dict[str, Any]) -> str:
         f"(bodies ~3 KB of 6–8 paragraphs in six languages; {feeds['updated']:,} updated and "
         f"{feeds['removed']:,} removed in the second run), folded to {results['articles']:,} articles. "
         "Each export runs alone in a child process: wall and CPU time, peak RSS from the kernel "
-        "(`wait4` ru_maxrss) and sampled from `/proc` every 0.5 s.",
+        "(`wait4` ru_maxrss) and sampled from `/proc` every 0.5 s. The machine's load average (1 min) "
+        f"was {results['load'][0]:.1f} before and {results['load'][1]:.1f} after the exports: where it "
+        "exceeds the cores, wall time is mostly waiting for a CPU, and CPU time is the cost.",
         "",
         "| format | wall s | CPU s | peak RSS MB (kernel) | peak RSS MB (sampled) | output MB |",
         "|---|---|---|---|---|---|",
@@ -155,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     feeds = write_feeds(feeds_dir, args.records)
     input_mb = sum(p.stat().st_size for p in feeds_dir.iterdir()) / 2**20
     runs = []
+    load_before = os.getloadavg()[0]
     for kind in ("parquet", "pairs", "moses"):
         out = workdir / kind
         log(f"exporting {kind}")
@@ -166,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     commit = _commit()
     results = {
         "feeds": feeds, "input_mb": input_mb, "runs": runs, "articles": articles, "commit": commit,
-        "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(), "load": (load_before, os.getloadavg()[0]),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }  # fmt: skip
     previous = args.results.read_text() if args.results.exists() else ""
     args.results.write_text(replace_section(previous, render(results)))
