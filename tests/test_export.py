@@ -247,6 +247,14 @@ def test_errors_of_the_command_line(corpus, tmp_path, capsys):
     assert main(["--feeds", str(corpus["feeds"]), "--format", "pairs", "--out", str(out)]) == 0
     assert main(["--feeds", str(corpus["feeds"]), "--format", "parquet", "--out", str(out)]) == 2
     assert "holds a pairs export" in capsys.readouterr().err
+    assert main(["--feeds", str(corpus["feeds"]), "--out", str(corpus["feeds"])]) == 2
+    assert "is a feed folder" in capsys.readouterr().err
+
+
+def test_a_progress_bar_when_asked(corpus, tmp_path, capsys):
+    export(feed_files(corpus["feeds"]), tmp_path / "out", "parquet", progress=True)
+    err = capsys.readouterr().err
+    assert "reading feeds" in err and "parquet" in err and "records" in err
 
 
 @pytest.mark.parametrize("kind", ["parquet", "pairs"])

@@ -39,8 +39,9 @@ from newscrawl.tools.snapshot import REPORTED_LINES, Fold, SnapshotReport, feed_
 
 FORMATS = ("parquet", "pairs", "moses")
 CARD = "README.md"
-#: A progress bar is shown (on a terminal) from this many records on.
+#: A progress bar is shown (on a terminal) from this many records on; feeds hold about 3 KB a record.
 PROGRESS_FROM = 10_000
+RECORD_BYTES = 3_000
 
 
 @dataclass
@@ -77,10 +78,11 @@ def other_exports(out: Path, kind: str) -> list[str]:
     return [name for name, present in found.items() if present and name != kind]
 
 
-def _bar(total: int, show: bool | None, **options: Any) -> Any:
+def _bar(total: int, records: int, show: bool | None, **options: Any) -> Any:
+    """A progress bar over ``total`` units for an input of about ``records`` records."""
     # disable=None: tqdm shows the bar only on a terminal.
-    return tqdm(total=total, disable=(None if total >= PROGRESS_FROM else True) if show is None else not show,
-                leave=False, **options)  # fmt: skip
+    hidden = (None if records >= PROGRESS_FROM else True) if show is None else not show
+    return tqdm(total=total, disable=hidden, leave=False, **options)
 
 
 def export(
@@ -92,10 +94,11 @@ def export(
     Parquet row group's ``rows_per_group`` / ``bytes_per_group``.
     """
     size = sum(path.stat().st_size for path in feeds)
-    with _bar(size // 3000, progress, unit="B", unit_scale=True, desc="reading feeds") as bar:
+    with _bar(size, size // RECORD_BYTES, progress, unit="B", unit_scale=True, desc="reading feeds") as bar:
         fold = fold_feeds(feeds, progress=bar.update)
     report = ExportReport(fold.report, Facts(kind, feeds=len(feeds)))
-    with Staging() as staging, _bar(len(fold.kept), progress, unit=" records", desc=kind) as bar:
+    total = len(fold.kept)
+    with Staging() as staging, _bar(total, total, progress, unit=" records", desc=kind) as bar:
         _write(kind, fold, out, staging, report, bar.update, group_limits)
         staging.path(out / CARD).write_text(render(report.facts), encoding="utf-8")
         written = staging.commit()
@@ -151,12 +154,15 @@ def main(argv: list[str] | None = None) -> int:
     error = f"no feed folder {missing[0]}" if missing else None
     if args.out.exists() and not args.out.is_dir():
         error = f"--out {args.out} is not a folder"
+    elif any(args.out.resolve() == folder.resolve() for folder in args.feeds):
+        error = f"--out {args.out} is a feed folder; give the export a folder of its own"
     elif args.out.is_dir() and (others := other_exports(args.out, args.format)):
         error = f"--out {args.out} holds a {others[0]} export; give each format its own folder"
     if error:
         print(f"newscrawl: error: {error}", file=sys.stderr)
         return 2
-    report = export(feed_files(*args.feeds), args.out, args.format, progress=args.progress)
+    feeds = feed_files(*args.feeds, exclude=args.out / JSONL_NAME)
+    report = export(feeds, args.out, args.format, progress=args.progress)
     for warning in report.warnings():
         print(f"newscrawl: warning: {warning}", file=sys.stderr)
     print(_summary(args.out, report))
