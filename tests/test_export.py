@@ -16,6 +16,7 @@ from newscrawl.datasets.schema import ARTICLE_SCHEMA, PAIR_SCHEMA, record_from_r
 from newscrawl.items import tombstone
 from newscrawl.tools.export import export, main
 from newscrawl.tools.snapshot import build_snapshot, feed_files
+from tests.crawl import crawl
 from tests.mirror.model import build_site
 from tests.mirror.truth import truth_records
 
@@ -281,3 +282,30 @@ def test_a_failure_mid_write_leaves_the_previous_export_whole(corpus, tmp_path, 
     with pytest.raises(OSError):
         export(feed_files(corpus["feeds"]), fresh, kind, progress=False, rows_per_group=30)
     assert not fresh.exists()
+
+
+# --- the mirror's crawl, end to end ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_exporting_the_mirrors_crawl(mirror, tmp_path):
+    """A real crawl of the mirror, exported: Parquet equal to its snapshot, the pairs its truth implies."""
+    feeds = tmp_path / "vietnamvn"
+    feeds.mkdir()
+    run = crawl(mirror.base_url, feeds / "2026-12-01T08-00-00.jsonl")
+    assert run.returncode == 0, run.log[-3000:]
+    crawled = {r["url"] for r in run.records}
+    # The truth minus the one record of its duplicate pair the crawler rightly leaves out.
+    truth = {r["url"]: r for r in mirror.truth if r["url"] in crawled}
+    assert len(truth) == len(mirror.truth) - 1 == len(crawled)
+    out = tmp_path / "parquet"
+    assert main(["--feeds", str(feeds), "--out", str(out)]) == 0
+    build_snapshot(feed_files(feeds), tmp_path / "snapshot.jsonl")
+    snapshot = [json.loads(x) for x in (tmp_path / "snapshot.jsonl").read_text().splitlines()]
+    got = {r["url"]: r for r in read_corpus(out)}
+    assert got == {r["url"]: as_read_back(r) for r in snapshot}
+    pairs_out = tmp_path / "pairs"
+    assert main(["--feeds", str(feeds), "--format", "pairs", "--out", str(pairs_out)]) == 0
+    rows = [json.loads(x) for x in (pairs_out / "pairs.jsonl").read_text().splitlines()]
+    assert len(rows) == len({pair_key(row) for row in rows})
+    assert {pair_key(row) for row in rows} == expected_pairs(truth)
