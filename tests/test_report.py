@@ -158,7 +158,7 @@ def test_five_hundred_runs_stay_small_and_the_same_runs_give_the_same_page():
     assert len(html.encode()) < MAX_BYTES_500_RUNS, len(html.encode())
     assert html.count("<svg") == CHARTS and len(table_rows(html)) == report.TABLE_ROWS
     assert "each point is the average of 3 consecutive crawls" in html
-    assert "450 older runs are in the charts only" in html
+    assert "450 earlier runs are in the charts only" in html
     assert render(runs) == html  # deterministic: fixed hash salt, no dates in the SVG
     assert_self_contained(html)
 
