@@ -1,0 +1,271 @@
+"""The WARC archive: records of one fetch, files, crash recovery, and crawls that archive."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import random
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawl.archive.reader import BAD_RECORD, MISSING, TORN, UNREADABLE, iter_pages
+from newscrawl.archive.records import (
+    CANONICAL_HEADER,
+    DECODED_HEADER,
+    NOT_MODIFIED_PROFILE,
+    ArchivedPage,
+    Fetch,
+    build_records,
+)
+from newscrawl.archive.writer import ArchiveWriter, encode_records, recover_folder, scan_members
+from newscrawl.feedfiles import in_use
+
+WARCIO = Path(sys.executable).with_name("warcio")
+FETCHED_AT = 1_780_000_000.25
+
+
+def fetch(n: int = 0, **changes: object) -> Fetch:
+    """An article fetch with everything set; ``changes`` override fields."""
+    values: dict[str, object] = {
+        "url": f"http://127.0.0.1:8123/en/article-number-{n}",
+        "status": 200,
+        "response_headers": [
+            ("Content-Type", "text/html; charset=utf-8"), ("ETag", f'"v{n}"'),
+            ("Content-Encoding", "gzip"), ("Content-Length", "77"),
+        ],
+        "body": f"<html><body><h1>Bài {n}</h1><p>{'x' * 500}</p></body></html>".encode(),
+        "fetched_at": FETCHED_AT + n,
+        "request_headers": [("User-Agent", "newscrawl/0.1"), ("Accept-Encoding", "gzip, deflate")],
+        "canonical": f"https://site.example/en/article-number-{n}",
+        "content_encoding": "gzip",
+        "meta": {"kind": "article", "found_under": ["tin-tuc"], "base_url": "http://127.0.0.1:8123", "n": n},
+    }  # fmt: skip
+    values.update(changes)
+    return Fetch(**values)  # type: ignore[arg-type]
+
+
+def write(folder: Path, fetches: list[Fetch], max_bytes: int = 10**9, prefix: str = "run") -> ArchiveWriter:
+    writer = ArchiveWriter(folder, prefix, max_bytes=max_bytes, info={"software": "newscrawl/test"})
+    for one in fetches:
+        records = build_records(one)
+        writer.append(encode_records(records), len(records))
+    writer.close()
+    return writer
+
+
+def sha1_base32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def read_all(paths: list[Path]) -> tuple[list[ArchivedPage], Counter[str]]:
+    skips: Counter[str] = Counter()
+    return list(iter_pages(paths, skips=skips)), skips
+
+
+# --------------------------------------------------------------------------- records
+
+
+def test_a_fetch_round_trips_through_a_file(tmp_path):
+    original = fetch(1)
+    write(tmp_path, [original])
+    (page,), skips = read_all([tmp_path])
+    assert not skips
+    assert page.url == original.url and page.canonical == original.canonical
+    assert page.status == 200 and page.body == original.body and not page.rendered
+    assert page.meta == original.meta
+    assert page.fetched_at == pytest.approx(FETCHED_AT + 1, abs=1e-6)
+    # The stored headers describe the decoded body: no wire coding, the real length, and a note.
+    assert page.header("Content-Type") == "text/html; charset=utf-8" and page.header("ETag") == '"v1"'
+    assert page.header("Content-Encoding") is None
+    assert page.header("Content-Length") == str(len(original.body))
+    assert page.header(DECODED_HEADER) == "gzip"
+
+
+def test_records_of_a_fetch_and_their_digests(tmp_path):
+    original = fetch(2)
+    (path,) = write(tmp_path, [original]).finished
+    with path.open("rb") as file:
+        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                   for r in ArchiveIterator(file)]  # fmt: skip
+    assert [r[0] for r in records] == ["warcinfo", "response", "request", "metadata"]
+    warcinfo = records[0][3].decode()
+    assert "software: newscrawl/test" in warcinfo and records[0][1]["WARC-Filename"] == path.name
+    _, response, http, body = records[1]
+    response_id = response["WARC-Record-ID"]
+    assert response.protocol == "WARC/1.1" and http.statusline == "200 OK"
+    assert response["WARC-Payload-Digest"] == sha1_base32(original.body)
+    block = http.to_ascii_bytes() + body
+    assert response["WARC-Block-Digest"] == sha1_base32(block)
+    for _, headers, _, _ in records[1:]:
+        assert headers["WARC-Target-URI"] == original.url
+        assert headers[CANONICAL_HEADER] == original.canonical
+        assert headers["WARC-Date"] == "2026-05-28T20:26:42.250000Z"  # FETCHED_AT + 2
+    _, request, request_http, _ = records[2]
+    assert request["WARC-Concurrent-To"] == response_id
+    assert request_http.protocol == "GET" and request_http.statusline == "/en/article-number-2 HTTP/1.1"
+    assert request_http.get_header("Host") == "127.0.0.1:8123"
+    assert request_http.get_header("Accept-Encoding") == "gzip, deflate"
+    _, metadata, _, payload = records[3]
+    assert metadata["WARC-Concurrent-To"] == response_id and metadata["Content-Type"] == "application/json"
+    assert json.loads(payload) == original.meta
+    assert metadata["WARC-Payload-Digest"] == sha1_base32(payload)
+
+
+def test_a_304_is_a_revisit_record(tmp_path):
+    original = fetch(3, status=304, body=b"", content_encoding=None, refers_to_date=FETCHED_AT)
+    (path,) = write(tmp_path, [original]).finished
+    with path.open("rb") as file:
+        revisit = next(r for r in ArchiveIterator(file) if r.rec_type == "revisit")
+        headers, http = revisit.rec_headers, revisit.http_headers
+    assert headers["WARC-Profile"] == NOT_MODIFIED_PROFILE
+    assert headers["WARC-Refers-To-Target-URI"] == original.url
+    assert headers["WARC-Refers-To-Date"] == "2026-05-28T20:26:40.250000Z"
+    assert http.statusline == "304 Not Modified" and http.get_header("Content-Length") is None
+    (page,), _ = read_all([path])
+    assert page.status == 304 and page.body == b"" and page.meta["kind"] == "article"
+
+
+def test_a_rendered_page_gets_a_conversion_record_that_readers_prefer(tmp_path):
+    dom = "<html><body><article>Drawn by a script ✓</article></body></html>".encode()
+    original = fetch(4, body=dom, rendered=True, content_encoding=None)
+    (path,) = write(tmp_path, [original]).finished
+    with path.open("rb") as file:
+        records = {r.rec_type: (r.rec_headers, r.content_stream().read()) for r in ArchiveIterator(file)}
+    headers, payload = records["conversion"]
+    assert payload == dom and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["WARC-Refers-To"] == records["response"][0]["WARC-Record-ID"]
+    assert headers["WARC-Payload-Digest"] == sha1_base32(dom)
+    (page,), _ = read_all([path])
+    assert page.rendered and page.body == dom
+
+
+def test_the_files_pass_warcio_check_and_index(tmp_path):
+    paths = write(tmp_path, [fetch(5), fetch(6, status=304, body=b""), fetch(7, rendered=True)]).finished
+    check = subprocess.run([str(WARCIO), "check", "-v", *map(str, paths)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout and "failed" not in check.stdout
+    index = subprocess.run([str(WARCIO), "index", *map(str, paths)], capture_output=True, text=True)
+    assert index.returncode == 0, index.stderr
+    types = [json.loads(line)["warc-type"] for line in index.stdout.splitlines()]
+    assert types.count("response") == 2 and types.count("revisit") == 1 and types.count("conversion") == 1
+
+
+def test_since_keeps_pages_fetched_from_then_on(tmp_path):
+    write(tmp_path, [fetch(n) for n in range(4)])
+    since = datetime.fromtimestamp(FETCHED_AT + 2, UTC).replace(tzinfo=None)  # naive: UTC
+    assert [p.meta["n"] for p in iter_pages([tmp_path], since=since)] == [2, 3]
+
+
+# --------------------------------------------------------------------------- unreadable data
+
+
+def test_every_torn_end_is_skipped_and_counted_never_misread(tmp_path):
+    bodies = [fetch(n).body for n in range(3)]
+    (path,) = write(tmp_path / "whole", [fetch(0), fetch(1), fetch(2, rendered=True)]).finished
+    data = path.read_bytes()
+    torn = tmp_path / "torn.warc.gz"
+    seen = Counter()
+    for cut in range(1, len(data) - 200, 13):
+        torn.write_bytes(data[:-cut])
+        if scan_members(torn).good_bytes == len(data) - cut:
+            continue  # between two members: the writer writes a fetch's members in one call
+        pages, skips = read_all([torn])
+        for page in pages:  # what is read is right: a fetch with records missing is dropped
+            assert page.body == bodies[page.meta["n"]] and page.rendered == (page.meta["n"] == 2)
+        assert sum(skips.values()) == 1 and set(skips) <= {TORN, UNREADABLE}, (cut, skips)
+        seen[len(pages)] += 1
+    assert set(seen) == {0, 1, 2}
+
+
+def test_foreign_and_missing_files_are_skipped_with_a_reason(tmp_path, caplog):
+    text = tmp_path / "notes.warc.gz"
+    text.write_bytes(b"not a WARC file\n" * 20)
+    zipped = tmp_path / "zipped.warc.gz"
+    zipped.write_bytes(gzip.compress(b"hello world\n" * 50))
+    (good,) = write(tmp_path / "good", [fetch(8)]).finished
+    pages, skips = read_all([text, zipped, tmp_path / "nowhere.warc.gz", good])
+    assert [p.meta["n"] for p in pages] == [8]
+    assert skips == {UNREADABLE: 2, MISSING: 1}
+    assert f"{text}: offset 0: skipped" in caplog.text
+
+
+def test_a_record_whose_digest_fails_drops_its_page(tmp_path):
+    members = [encode_records([record]) for record in build_records(fetch(9))]
+    # The response's body changed after its digests were computed (same length: only they tell).
+    members[0] = gzip.compress(gzip.decompress(members[0]).replace(b"<h1>B", b"<h1>X"))
+    path = tmp_path / "bad.warc.gz"
+    path.write_bytes(b"".join(members) + encode_records(build_records(fetch(10))))
+    pages, skips = read_all([path])
+    assert [p.meta["n"] for p in pages] == [10] and skips == {BAD_RECORD: 1}
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def test_files_are_part_while_written_locked_and_renamed_on_close(tmp_path):
+    writer = ArchiveWriter(tmp_path, "2026-01-02T03-04-05.678901", max_bytes=10**9)
+    records = build_records(fetch(0))
+    writer.append(encode_records(records), len(records))
+    part = writer.part_path
+    assert part is not None and part.name == "2026-01-02T03-04-05.678901-00001.warc.gz.part"
+    assert in_use(part), "the writer holds a lock on its file"
+    assert recover_folder(tmp_path) == [], "recovery leaves a live writer's file alone"
+    final = writer.close()
+    assert final == tmp_path / "2026-01-02T03-04-05.678901-00001.warc.gz" and final.exists()
+    assert not part.exists() and writer.part_path is None
+    assert writer.records == 3 and writer.bytes == final.stat().st_size
+
+
+def test_files_rotate_once_past_the_size_limit(tmp_path):
+    fetches = [fetch(n, body=random.Random(n).randbytes(5000)) for n in range(7)]  # 5 KB that gzip keeps
+    writer = write(tmp_path, fetches, max_bytes=8000, prefix="start-w1")
+    names = [p.name for p in writer.finished]
+    assert len(names) >= 3
+    assert names == [f"start-w1-{n:05d}.warc.gz" for n in range(1, len(names) + 1)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == names, "no .part file is left"
+    for path in writer.finished[:-1]:
+        assert path.stat().st_size >= 8000
+    for path in writer.finished:  # each file stands alone: its own warcinfo first
+        with path.open("rb") as file:
+            assert next(iter(ArchiveIterator(file))).rec_type == "warcinfo"
+    pages, skips = read_all([tmp_path])
+    assert [p.meta["n"] for p in pages] == list(range(7)) and not skips
+
+
+def test_recovery_keeps_every_complete_record_and_drops_a_torn_one(tmp_path):
+    writer = ArchiveWriter(tmp_path, "killed", max_bytes=10**9)
+    for n in range(3):
+        records = build_records(fetch(n))
+        writer.append(encode_records(records), len(records))
+    part = writer.part_path
+    assert part is not None
+    complete = part.stat().st_size
+    last = encode_records(build_records(fetch(3)))
+    writer.append(last)
+    assert writer._file is not None
+    writer._file.close()  # the process dies: the lock goes, the file stays .part
+    with part.open("r+b") as file:
+        file.truncate(complete + 100)  # the last fetch's first record torn mid-member
+    (recovered,) = recover_folder(tmp_path)
+    assert recovered.final == tmp_path / "killed-00001.warc.gz"
+    assert recovered.records == 1 + 3 * 3 and recovered.torn_bytes == 100
+    assert recovered.final.stat().st_size == complete and not part.exists()
+    pages, skips = read_all([recovered.final])
+    assert [p.meta["n"] for p in pages] == [0, 1, 2] and not skips
+    check = subprocess.run([str(WARCIO), "check", str(recovered.final)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_recovery_removes_a_part_without_a_complete_record(tmp_path):
+    part = tmp_path / "empty-00001.warc.gz.part"
+    part.write_bytes(encode_records(build_records(fetch(0)))[:40])
+    (recovered,) = recover_folder(tmp_path)
+    assert recovered.final is None and recovered.records == 0 and not part.exists()
