@@ -33,7 +33,14 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from newscrawl.archive import reader
-from newscrawl.archive.latest import ArchiveError, checked_files, chosen_pages, read_pages, select_latest
+from newscrawl.archive.latest import (
+    ArchiveError,
+    Selection,
+    checked_files,
+    chosen_pages,
+    read_pages,
+    select_latest,
+)
 from newscrawl.archive.records import ArchivedPage
 from newscrawl.checks import settings_problem
 from newscrawl.commands.crawl import EXIT_BAD_ARGUMENT, EXIT_UNHEALTHY
@@ -72,6 +79,8 @@ def replay_settings(out: Path, state: str, site: str, overrides: Iterable[tuple[
     extensions = {**settings.getdict("EXTENSIONS"), "newscrawl.cluster.scheduler.ClusterWorker": None}
     settings.setdict({
         "NEWSCRAWL_SITE": site, "NEWSCRAWL_STATE_URI": state, "LOG_LEVEL": "WARNING",
+        # The health report goes beside the output, and nothing else is written (no archive).
+        "NEWSCRAWL_OUTPUT_DIR": str(out.resolve().parent),
         "FEEDS": {str(out.resolve()): {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
     }, priority="cmdline")  # fmt: skip
     settings.setdict(dict(overrides), priority="cmdline")
@@ -120,20 +129,18 @@ class Progress:
         self.bar.close()
 
 
-def run(args: argparse.Namespace) -> int:
-    """Select the pages, replay them through a crawl, report; raises BadInput."""
+def select(args: argparse.Namespace) -> tuple[list[Path], Selection, Counter[str]]:
+    """The archive files, the page fetches to read from them, and what could not be read (by reason)."""
     files = checked_files(args.paths)
-    since: datetime | None = args.since
     skips: Counter[str] = Counter()
-    chosen = select_latest(read_pages(files, since, skips))
+    selection = select_latest(read_pages(files, args.since, skips))
     # The crawl reads the same files again: what cannot be read was told once, here.
     logging.getLogger(reader.__name__).addFilter(lambda record: False)
-    site = choose_site(args.site, chosen.sites)
-    if site:
-        try:
-            load_profile(site)
-        except SiteProfileError as error:
-            raise BadInput(f"invalid site profile: {error}") from None
+    return files, selection, skips
+
+
+def replay(args: argparse.Namespace, files: list[Path], selection: Selection, site: str) -> dict[str, Any]:
+    """Crawl the selected pages with :class:`ReplaySpider` into ``--out``; the crawl's stats."""
     with tempfile.TemporaryDirectory(prefix="newscrawl-reextract-") as scratch:
         state = args.state or str(Path(scratch) / "state.sqlite3")
         settings = replay_settings(args.out, state, site, args.settings)
@@ -142,20 +149,32 @@ def run(args: argparse.Namespace) -> int:
             raise BadInput(problem)
 
         def pages() -> Iterator[ArchivedPage]:
-            return chosen_pages(read_pages(files, since), chosen)
+            return chosen_pages(read_pages(files, args.since), selection)
 
-        progress = Progress(len(chosen), args.progress)
+        progress = Progress(len(selection), args.progress)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(ReplaySpider)
         crawler.signals.connect(progress.response_received, signal=signals.response_received)
         process.crawl(crawler, pages=pages)
         process.start()
         progress.close()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Select the pages, replay them, say what came out; raises BadInput or ArchiveError."""
+    files, selection, skips = select(args)
+    site = choose_site(args.site, selection.sites)
+    try:
+        if site:
+            load_profile(site)
+    except SiteProfileError as error:
+        raise BadInput(f"invalid site profile: {error}") from None
+    stats = replay(args, files, selection, site)
     emitted = sum(v for k, v in stats.items() if k.startswith("newscrawl/status/"))
     skipped = f"; skipped: {', '.join(f'{n} {why}' for why, n in sorted(skips.items()))}" if skips else ""
-    pages = f"{len(chosen)} archived article pages ({len(files)} files{skipped})"
-    print(f"{args.out}: {emitted} records from {pages}")
+    print(f"{args.out}: {emitted} records from {len(selection)} archived article pages "
+          f"({len(files)} files{skipped})")  # fmt: skip
     return EXIT_UNHEALTHY if stats.get(HEALTH_FAILED) else 0
 
 
