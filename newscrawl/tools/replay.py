@@ -25,6 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from newscrawl import stats as keys
 from newscrawl.archive.records import ArchivedPage
 from newscrawl.encoding import is_html, utf8_if_mislabelled
 from newscrawl.extract.article import extract_article
@@ -114,7 +115,6 @@ class ReplaySpider(VietnamVnSpider):
         super().__init__(*args, **kw)
         self.pages = pages
         self._mappers: dict[str, UrlMapper] = {}
-        self.unreadable = 0  # pages that name no article URL of the site
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
@@ -143,7 +143,7 @@ class ReplaySpider(VietnamVnSpider):
         for a page whose URL is not an article of the site."""
         url = page_site_url(page, self.mapper_for(page))
         if url is None:
-            self.unreadable += 1
+            self.crawler.stats.inc_value(keys.SKIPPED_NOT_ARTICLE)
             self.logger.warning("%s (%s, offset %d) is not an article URL of %s: skipped",
                                 page.url, page.path, page.offset, self.site.name)  # fmt: skip
             return None
