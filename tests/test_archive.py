@@ -7,15 +7,22 @@ import gzip
 import hashlib
 import json
 import random
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
+from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
 
+from newscrawl import settings as project_settings
 from newscrawl.archive.reader import BAD_RECORD, MISSING, TORN, UNREADABLE, iter_pages
 from newscrawl.archive.records import (
     CANONICAL_HEADER,
@@ -26,7 +33,11 @@ from newscrawl.archive.records import (
     build_records,
 )
 from newscrawl.archive.writer import ArchiveWriter, encode_records, recover_folder, scan_members
+from newscrawl.checks import settings_problem
 from newscrawl.feedfiles import in_use
+from tests.crawl import crawl, start_crawl
+from tests.mirror.model import build_site
+from tests.mirror.server import MirrorServer, lookup_key
 
 WARCIO = Path(sys.executable).with_name("warcio")
 FETCHED_AT = 1_780_000_000.25
@@ -269,3 +280,182 @@ def test_recovery_removes_a_part_without_a_complete_record(tmp_path):
     part.write_bytes(encode_records(build_records(fetch(0)))[:40])
     (recovered,) = recover_folder(tmp_path)
     assert recovered.final is None and recovered.records == 0 and not part.exists()
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("NEWSCRAWL_ARCHIVE", "sometimes", "invalid setting NEWSCRAWL_ARCHIVE: 'sometimes' is not one of"),
+        ("NEWSCRAWL_ARCHIVE_MAX_MB", "0", "invalid setting NEWSCRAWL_ARCHIVE_MAX_MB='0': expected a number"),
+    ],
+)
+def test_a_bad_archive_setting_is_one_line(tmp_path, name, value, message):
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    settings.set("NEWSCRAWL_OUTPUT_DIR", str(tmp_path))
+    settings.set("NEWSCRAWL_STATE_ENABLED", False)
+    settings.set(name, value)
+    problem = settings_problem(settings)
+    assert problem is not None and problem.startswith(message)
+
+
+def test_the_archive_is_off_by_default_and_sees_final_decoded_responses():
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    assert settings.get("NEWSCRAWL_ARCHIVE") == "off"
+    order = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    archive = order["newscrawl.archive.extension.ArchiveMiddleware"]
+    # process_response runs from high numbers to low: below decompression, redirects and retries.
+    assert archive < order["newscrawl.middlewares.BackoffRetryMiddleware"]
+    assert archive < order["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
+    note = order["newscrawl.archive.extension.ContentCodingNote"]
+    assert order["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] < note
+    assert note < order["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"]
+
+
+# --------------------------------------------------------------------------- crawls that archive
+
+
+def warcio(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The installed ``warcio`` command."""
+    return subprocess.run([str(WARCIO), *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def archive_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.warc.gz"))
+
+
+def check_with_warcio(files: list[Path]) -> None:
+    """Every file passes ``warcio check`` (digests included) and ``warcio index``."""
+    assert files
+    check = warcio("check", *files)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    index = warcio("index", *files)
+    assert index.returncode == 0 and "Traceback" not in index.stderr, index.stderr[-2000:]
+    assert sum(1 for line in index.stdout.splitlines() if '"response"' in line) > 0
+
+
+def visible_text(html: bytes) -> str:
+    """The text a reader of the page sees (scripts left out), without whitespace."""
+    tree = lxml.html.fromstring(html)
+    for script in tree.xpath("//script"):
+        script.drop_tree()
+    return "".join(tree.text_content().split())
+
+
+def target(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# What a mirror route is, for requests the spider does not read as articles.
+NOT_ARTICLES = frozenset({
+    "robots", "asset", "home", "listing", "api_category", "api_post", "tag", "author",
+    "sitemap_index", "sitemap_day", "sitemap_section", "news_sitemap", "rss",
+})  # fmt: skip
+
+
+def route_kind(mirror, request_target: str) -> str | None:
+    route = mirror.pages.routes.get(lookup_key(request_target))
+    return route[0] if route else None
+
+
+@pytest.mark.slow
+def test_a_crawl_archives_one_response_per_article_page(mirror, tmp_path):
+    folder = tmp_path / "archive"
+    mirror.reset_log()
+    run = crawl(mirror.base_url, tmp_path / "out.jsonl", "-s", "NEWSCRAWL_ARCHIVE=articles",
+                "-s", f"NEWSCRAWL_ARCHIVE_DIR={folder}")  # fmt: skip
+    assert run.returncode == 0, run.log[-3000:]
+    files = archive_files(folder)
+    check_with_warcio(files)
+    assert not list(folder.glob("*.part")), "a finished crawl leaves no .part file"
+    pages, skips = read_all([folder])
+    assert not skips
+    assert {p.meta["kind"] for p in pages} == {"article"}
+    fetched = Counter(r.target for r in mirror.requests if route_kind(mirror, r.target) not in NOT_ARTICLES)
+    assert Counter(target(p.url) for p in pages) == fetched
+    # What re-extraction needs besides the page: where it was found, and the crawl's origin.
+    assert {p.meta["base_url"] for p in pages} == {mirror.base_url}
+    categories = set(mirror.site.categories)
+    found_under = [p.meta["found_under"] for p in pages if p.meta["found_under"]]
+    assert found_under and all(len(f) == 1 and f[0] in categories for f in found_under)
+    assert all(p.canonical == p.meta["canonical"] and p.canonical.endswith(p.meta["slug"]) for p in pages)
+    # Every record of the feed comes from an archived response.
+    archived = {p.canonical for p in pages if p.status == 200}
+    assert run.records and {r["url"] for r in run.records} <= archived
+    assert f"'newscrawl/archive/pages': {len(pages)}" in run.log
+
+
+@pytest.mark.slow
+def test_all_also_archives_homes_listings_sitemaps_and_feeds(mirror, tmp_path):
+    folder = tmp_path / "archive"
+    mirror.reset_log()
+    run = crawl(mirror.base_url, tmp_path / "out.jsonl", "-s", "NEWSCRAWL_ARCHIVE=all",
+                "-s", f"NEWSCRAWL_ARCHIVE_DIR={folder}")  # fmt: skip
+    assert run.returncode == 0, run.log[-3000:]
+    check_with_warcio(archive_files(folder))
+    pages, skips = read_all([folder])
+    assert not skips
+    assert {"article", "home", "listing", "sitemap", "feed", "robots"} <= {p.meta["kind"] for p in pages}
+    assert Counter(target(p.url) for p in pages) == Counter(r.target for r in mirror.requests)
+
+
+@pytest.mark.slow
+def test_kill_9_while_archiving_loses_no_record(mirror, tmp_path):
+    state, output = tmp_path / "state.sqlite3", tmp_path / "corpus"
+    folder = output / "vietnamvn" / "archive"
+    killed = start_crawl(mirror.base_url, state, output, "-s", "NEWSCRAWL_ARCHIVE=articles")
+    deadline = time.monotonic() + 120
+    while killed.poll() is None and time.monotonic() < deadline:
+        if sum(p.read_bytes().count(b"\n") for p in output.rglob("*.jsonl.part")) >= 40:
+            break
+        time.sleep(0.01)
+    assert killed.poll() is None, "the crawl ended before it could be killed"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    (left,) = folder.glob("*.warc.gz.part")
+    (killed_feed,) = (output / "vietnamvn").glob("*.jsonl.part")
+    final = start_crawl(mirror.base_url, state, output, "-s", "NEWSCRAWL_ARCHIVE=articles")
+    _, stderr = final.communicate(timeout=300)
+    assert final.returncode == 0, stderr.decode()[-3000:]
+    assert not list(output.rglob("*.part")), "feeds and archive files are all finished"
+    recovered = folder / left.name.removesuffix(".part")
+    assert recovered.exists() and recovered.name.startswith(killed_feed.name.removesuffix(".jsonl.part"))
+    files = archive_files(folder)
+    assert len(files) == 2
+    check_with_warcio(files)
+    pages, skips = read_all([folder])
+    assert not skips
+    archived = {p.canonical for p in pages if p.status == 200}
+    emitted = [json.loads(line) for feed in (output / "vietnamvn").glob("*.jsonl") for line in feed.open()]
+    assert emitted and {r["url"] for r in emitted} <= archived, "an article done without its record"
+    assert b"recovered" in stderr and b"complete records of an interrupted run" in stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed")
+def test_a_rendered_page_is_archived_with_its_dom(tmp_path):
+    with MirrorServer(build_site(js=True)) as js_mirror:
+        folder = tmp_path / "archive"
+        run = crawl(js_mirror.base_url, tmp_path / "out.jsonl", "-s", "NEWSCRAWL_ARCHIVE=articles",
+                    "-s", f"NEWSCRAWL_ARCHIVE_DIR={folder}")  # fmt: skip
+        assert run.returncode == 0, run.log[-3000:]
+        client_rendered = js_mirror.site.client_rendered_urls()
+    files = archive_files(folder)
+    check_with_warcio(files)
+    pages, skips = read_all([folder])
+    assert not skips
+    rendered = [p for p in pages if p.rendered]
+    assert client_rendered <= {p.canonical for p in rendered}
+    assert all(p.meta["render_kind"] in ("article", "article_fields") for p in rendered)
+    conversions = sum(line.count('"conversion"') for line in warcio("index", *files).stdout.splitlines())
+    assert conversions == len(rendered)
+    # The conversion record holds the DOM the browser drew: the text a script added to the page.
+    for page in rendered:
+        if page.canonical in client_rendered:
+            static = next(p for p in pages if p.canonical == page.canonical and not p.rendered)
+            assert len(visible_text(page.body)) > len(visible_text(static.body)) + 100

@@ -77,7 +77,8 @@ class ArchiveWriter:
         self.info = dict(info or {})
         self.number = 0  # files opened so far
         self.finished: list[Path] = []  # files closed under their final name, in order
-        self.records = 0  # page records appended (warcinfo records not counted)
+        self.pages = 0  # fetches appended
+        self.records = 0  # their records (warcinfo records not counted)
         self.bytes = 0  # bytes written, warcinfo records included
         self._file: IO[bytes] | None = None
         self._size = 0
@@ -88,7 +89,7 @@ class ArchiveWriter:
         return Path(self._file.name) if self._file is not None else None
 
     def append(self, data: bytes, records: int = 1) -> None:
-        """Write ``data`` (whole gzip members of ``records`` records) to the current file and flush it.
+        """Write one fetch's ``data`` (whole gzip members of ``records`` records) and flush it.
 
         Opens the next file first when none is open; closes the file once it passed
         :attr:`max_bytes`. On an error (a full disk) the file is cut back to its last complete
@@ -103,6 +104,7 @@ class ArchiveWriter:
             raise
         self._size += len(data)
         self.bytes += len(data)
+        self.pages += 1
         self.records += records
         if self._size >= self.max_bytes:
             self.close()
