@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newscrawl.tools.fixtures import FIXTURES, RUN_KEYS, load_fixture, main
+from newscrawl.tools.fixtures import FIXTURES, RUN_KEYS, fixture_note, load_fixture, main
 from newscrawl.tools.replay import page_record, site_profile
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -57,11 +58,13 @@ def test_a_saved_page_gives_its_expected_record(json_path: Path) -> None:
 
 
 def test_the_seed_fixtures_cover_every_mirror_layout() -> None:
-    names = {p.stem for p in FIXTURE_FILES}
-    assert len(names) >= 7, names  # one page of each layout A–F, and one the browser drew
-    rendered = [p for p in FIXTURE_FILES if json.loads(p.read_text(encoding="utf-8"))["_page"]["rendered"]]
-    assert rendered
-    assert all(p.with_suffix(".html.gz").is_file() for p in FIXTURE_FILES)
+    """One page of each mirror layout, and one the browser drew (their notes say which)."""
+    notes = {path.stem: fixture_note(path) for path in FIXTURE_FILES}
+    layouts = {m[1] for note in notes.values() if (m := re.match(r"mirror .*layout ([A-F])\b", note))}
+    assert layouts == set("ABCDEF"), notes
+    rendered = [load_fixture(path)[0] for path in FIXTURE_FILES if "drawn by the browser" in notes[path.stem]]
+    assert rendered and all(page.rendered for page in rendered)
+    assert all(path.with_suffix(".html.gz").is_file() for path in FIXTURE_FILES)
 
 
 def test_field_diff_is_readable() -> None:
@@ -93,3 +96,18 @@ def test_add_saves_an_archived_page_and_its_record(tmp_path: Path) -> None:
     assert expected["content_hash"] == days.truth[days.x]["content_hash"]  # the latest fetch's
     missing = "https://www.vietnam.vn/not-archived"
     assert main(["add", str(days.archive), missing, "--dir", str(tmp_path)]) == 2
+
+
+def test_a_changed_expectation_is_named_field_by_field(tmp_path: Path) -> None:
+    source = FIXTURE_FILES[0]
+    document = json.loads(source.read_text(encoding="utf-8"))
+    document["title"] += " (edited)"
+    document["body"] = document["body"].replace("\n\n", "\n\nAn extra paragraph.\n\n", 1)
+    copy = tmp_path / source.name
+    copy.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / source.with_suffix(".html.gz").name).write_bytes(source.with_suffix(".html.gz").read_bytes())
+    record, expected = extracted(copy)
+    assert record is not None
+    problems = record_diff(record, expected)
+    assert [p.split(":")[0] for p in problems] == ["title", "body"]
+    assert "-An extra paragraph." in problems[1]

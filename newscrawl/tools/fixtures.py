@@ -1,17 +1,17 @@
 """Real pages with their expected records, taken from an archive: extraction's regression tests.
 
-    python -m newscrawl.fixtures add ARCHIVE URL [URL ...] [--dir FOLDER] [--site package.module:NAME]
-    python -m newscrawl.fixtures update [NAME ...] [--dir FOLDER] [--site package.module:NAME]
+    python -m newscrawl.fixtures add ARCHIVE URL [URL ...] [--note TEXT] [--dir FOLDER] [--site module:NAME]
+    python -m newscrawl.fixtures update [NAME ...] [--dir FOLDER] [--site module:NAME]
 
 FOLDER is ``tests/fixtures/pages`` unless given. ``add`` saves the latest archived fetch of each
 article URL (canonical, or as fetched) as ``<lang>-<slug>.html.gz`` and beside it
 ``<lang>-<slug>.json``: the record re-extraction gives for it (without ``crawled_at``, ``status``
 and ``version``), and under ``_page`` what the page needs to be read again (the URL fetched,
 canonical URL, the crawl's ``base_url``, the categories it was found under, its Content-Type,
-whether the browser drew it). ``tests/test_fixtures.py`` reads every fixture again and compares
-field by field. ``update`` rewrites the expected records of the fixtures named (all by default)
-from today's extraction: after a deliberate change, review the difference with ``git diff``
-before committing it.
+whether the browser drew it) and why it was chosen (``--note``). ``tests/test_fixtures.py`` reads
+every fixture again and compares field by field. ``update`` rewrites the expected records of the
+fixtures named (all by default) from today's extraction: after a deliberate change, review the
+difference with ``git diff`` before committing it.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ def expected_record(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in RUN_KEYS}
 
 
-def page_info(page: ArchivedPage) -> dict[str, Any]:
-    """What besides its body a page needs to be read again (the fixture's ``_page``)."""
+def page_info(page: ArchivedPage, note: str = "") -> dict[str, Any]:
+    """What besides its body a page needs to be read again (the fixture's ``_page``), and why it
+    is a fixture (``note``: free text for the reviewer)."""
     content_type = next((value for name, value in page.headers if name.lower() == "content-type"), None)
     return {
         "url": page.url, "canonical": page.canonical, "base_url": page.meta.get("base_url"),
         "found_under": list(page.meta.get("found_under") or []), "content_type": content_type,
         "rendered": page.rendered, "fetched_at": page.fetched_at, "site": page.meta.get("site") or "",
+        "note": note,
     }  # fmt: skip
 
 
@@ -77,18 +79,22 @@ def load_fixture(json_path: Path) -> tuple[ArchivedPage, dict[str, Any]]:
     """A fixture's page and its expected record."""
     expected = json.loads(json_path.read_text(encoding="utf-8"))
     info = expected.pop(PAGE_KEY)
-    html_gz = json_path.with_suffix(".html.gz")
-    return fixture_page(html_gz, info), expected
+    return fixture_page(json_path.with_suffix(".html.gz"), info), expected
 
 
-def write_fixture(folder: Path, page: ArchivedPage, record: dict[str, Any]) -> Path:
+def fixture_note(json_path: Path) -> str:
+    """Why a fixture was chosen (its ``_page`` note)."""
+    return str(json.loads(json_path.read_text(encoding="utf-8"))[PAGE_KEY].get("note") or "")
+
+
+def write_fixture(folder: Path, page: ArchivedPage, record: dict[str, Any], note: str = "") -> Path:
     """Save ``page`` and its expected ``record``; return the JSON's path."""
     folder.mkdir(parents=True, exist_ok=True)
     name = fixture_name(record)
     # mtime 0: the same page gives the same bytes, so git sees a change only when there is one.
     (folder / f"{name}.html.gz").write_bytes(gzip.compress(page.body, mtime=0))
     json_path = folder / f"{name}.json"
-    document = {PAGE_KEY: page_info(page), **expected_record(record)}
+    document = {PAGE_KEY: page_info(page, note), **expected_record(record)}
     json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return json_path
 
@@ -105,7 +111,7 @@ def latest_pages(pages: Iterable[ArchivedPage], urls: set[str]) -> dict[str, Arc
     return found
 
 
-def add(archive: Path, urls: list[str], folder: Path, site_name: str | None) -> list[Path]:
+def add(archive: Path, urls: list[str], folder: Path, site_name: str | None, note: str = "") -> list[Path]:
     """Save a fixture for each of ``urls`` from ``archive``; raises FixtureError naming a URL missing."""
     found = latest_pages(read_pages(checked_files([archive])), set(urls))
     missing = [url for url in urls if url not in found]
@@ -117,7 +123,7 @@ def add(archive: Path, urls: list[str], folder: Path, site_name: str | None) -> 
         record = page_record(page, site_profile(site_name or page.meta.get("site") or ""))
         if record is None:
             raise FixtureError(f"{url} gives no record (not an article, or no title or body)")
-        written.append(write_fixture(folder, page, record))
+        written.append(write_fixture(folder, page, record, note))
     return written
 
 
@@ -132,7 +138,7 @@ def update(folder: Path, names: list[str], site_name: str | None) -> list[Path]:
         record = page_record(page, site_profile(site_name or page.meta.get("site") or ""))
         if record is None:
             raise FixtureError(f"{json_path.name}: the page gives no record any more")
-        written.append(write_fixture(folder, page, record))
+        written.append(write_fixture(folder, page, record, fixture_note(json_path)))
     return written
 
 
@@ -143,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     adding = commands.add_parser("add", help="save archived pages as fixtures")
     adding.add_argument("archive", type=Path, help="a WARC file or a folder of them")
     adding.add_argument("urls", nargs="+", metavar="URL", help="article URLs (canonical, or as fetched)")
+    adding.add_argument("--note", default="", help="why these pages are fixtures (kept in their JSON)")
     updating = commands.add_parser("update", help="rewrite expected records from today's extraction")
     updating.add_argument("names", nargs="*", metavar="NAME", help="fixtures (<lang>-<slug>); default: all")
     for command in (adding, updating):
@@ -151,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "add":
-            written = add(args.archive, args.urls, args.dir, args.site)
+            written = add(args.archive, args.urls, args.dir, args.site, args.note)
         else:
             written = update(args.dir, args.names, args.site)
     except (ArchiveError, FixtureError, SiteProfileError) as error:
