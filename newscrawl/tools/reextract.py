@@ -32,6 +32,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from newscrawl import stats as keys
 from newscrawl.archive import reader
 from newscrawl.archive.latest import (
     ArchiveError,
@@ -45,7 +46,6 @@ from newscrawl.archive.records import ArchivedPage
 from newscrawl.checks import settings_problem
 from newscrawl.commands.crawl import EXIT_BAD_ARGUMENT, EXIT_UNHEALTHY
 from newscrawl.sites.profile import SiteProfileError, load_profile
-from newscrawl.stats import HEALTH_FAILED
 from newscrawl.tools.replay import ReplaySpider
 
 _HANDLER = "newscrawl.tools.replay.ArchiveDownloadHandler"
@@ -171,11 +171,11 @@ def run(args: argparse.Namespace) -> int:
     except SiteProfileError as error:
         raise BadInput(f"invalid site profile: {error}") from None
     stats = replay(args, files, selection, site)
-    emitted = sum(v for k, v in stats.items() if k.startswith("newscrawl/status/"))
+    emitted = sum(v for k, v in stats.items() if k.startswith(keys.STATUS_PREFIX))
     skipped = f"; skipped: {', '.join(f'{n} {why}' for why, n in sorted(skips.items()))}" if skips else ""
     print(f"{args.out}: {emitted} records from {len(selection)} archived article pages "
           f"({len(files)} files{skipped})")  # fmt: skip
-    return EXIT_UNHEALTHY if stats.get(HEALTH_FAILED) else 0
+    return EXIT_UNHEALTHY if stats.get(keys.HEALTH_FAILED) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
