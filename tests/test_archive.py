@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import errno
 import gzip
 import hashlib
 import json
@@ -15,14 +17,20 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl import settings as project_settings
+from newscrawl.archive.extension import ArchiveFailed, ArchiveMiddleware, ContentCodingNote
 from newscrawl.archive.reader import BAD_RECORD, MISSING, TORN, UNREADABLE, iter_pages
 from newscrawl.archive.records import (
     CANONICAL_HEADER,
@@ -35,6 +43,8 @@ from newscrawl.archive.records import (
 from newscrawl.archive.writer import ArchiveWriter, encode_records, recover_folder, scan_members
 from newscrawl.checks import settings_problem
 from newscrawl.feedfiles import in_use
+from newscrawl.spiders.vietnamvn import VietnamVnSpider
+from newscrawl.stats import ARCHIVE_FAILED, ARCHIVE_PAGES, ARCHIVE_RECORDS
 from tests.crawl import crawl, start_crawl
 from tests.mirror.model import build_site
 from tests.mirror.server import MirrorServer, lookup_key
@@ -459,3 +469,78 @@ def test_a_rendered_page_is_archived_with_its_dom(tmp_path):
         if page.canonical in client_rendered:
             static = next(p for p in pages if p.canonical == page.canonical and not p.rendered)
             assert len(visible_text(page.body)) > len(visible_text(static.body)) + 100
+
+
+# --------------------------------------------------------------------------- the middleware
+
+
+def archiving_crawler(tmp_path: Path, **settings: object) -> tuple[Crawler, VietnamVnSpider]:
+    """A crawler of the project's spider with the archive on, as far as the middleware needs it."""
+    project = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    values = {**project, "NEWSCRAWL_ARCHIVE": "articles", "NEWSCRAWL_OUTPUT_DIR": str(tmp_path),
+              "NEWSCRAWL_STATE_ENABLED": False, **settings}  # fmt: skip
+    crawler = get_crawler(VietnamVnSpider, values)
+    spider = VietnamVnSpider.from_crawler(crawler, base_url="http://127.0.0.1:8123")
+    crawler.spider = spider
+    return crawler, spider
+
+
+def test_the_middleware_archives_an_article_response_as_fetched(tmp_path):
+    crawler, spider = archiving_crawler(
+        tmp_path, NEWSCRAWL_STATE_URI="redis://127.0.0.1:1/0", NEWSCRAWL_WORKER_ID="w1"
+    )
+    middleware, note = ArchiveMiddleware.from_crawler(crawler), ContentCodingNote.from_crawler(crawler)
+    url = spider.mapper.parse("/en/some-article-slug-here")
+    request = Request(spider.mapper.fetch_url(url), callback=spider.parse_article,
+                      meta={"site_url": url, "found_under": ["the-thao"]},
+                      headers={"User-Agent": "newscrawl/test", "If-None-Match": '"v1"'})  # fmt: skip
+    wire = Response(request.url, request=request, headers={"Content-Encoding": "gzip"}, body=b"...")
+    note.process_response(request, wire)
+    decoded = HtmlResponse(request.url, status=200, request=request, headers={"Content-Type": "text/html"},
+                           body="<html><p>Thể thao</p></html>".encode())  # fmt: skip
+    assert asyncio.run(middleware.process_response(request, decoded)) is decoded
+    listing = Request("http://127.0.0.1:8123/category/the-thao", callback=spider.parse_listing)
+    page = HtmlResponse(listing.url, request=listing, body=b"<html></html>")
+    assert asyncio.run(middleware.process_response(listing, page)) is page  # `articles` keeps no listing
+    (part,) = (tmp_path / "vietnamvn" / "archive").glob("*.part")
+    assert part.name.endswith("-w1-00001.warc.gz.part"), "a cluster worker's files carry its id"
+    middleware.spider_closed(spider, "finished")
+    (page_read,), skips = read_all([tmp_path / "vietnamvn" / "archive"])
+    assert not skips and not list((tmp_path / "vietnamvn" / "archive").glob("*.part"))
+    assert page_read.url == "http://127.0.0.1:8123/en/some-article-slug-here"
+    assert page_read.canonical == url.canonical and page_read.body == decoded.body
+    assert page_read.header(DECODED_HEADER) == "gzip"
+    assert page_read.meta == {
+        "canonical": url.canonical, "lang": "en", "slug": "some-article-slug-here", "kind": "article",
+        "found_under": ["the-thao"], "base_url": "http://127.0.0.1:8123",
+        "site": "newscrawl.sites.vietnamvn:VIETNAM_VN", "rendered": False, "render_kind": None,
+        "fetched_at": page_read.meta["fetched_at"], "spider": "vietnamvn",
+    }  # fmt: skip
+    stats = crawler.stats
+    assert stats.get_value(ARCHIVE_PAGES) == 1 and stats.get_value(ARCHIVE_RECORDS) == 3
+
+
+def test_a_full_disk_stops_processing_the_page(tmp_path, monkeypatch):
+    crawler, spider = archiving_crawler(tmp_path)
+    middleware = ArchiveMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:8123/some-article-slug-here", callback=spider.parse_article)
+    response = HtmlResponse(request.url, request=request, body=b"<html></html>")
+
+    def full(data: bytes, records: int = 1) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    closed = []
+
+    class Engine:
+        def close_spider_async(self, reason: str) -> Any:
+            closed.append(reason)
+            return asyncio.sleep(0)
+
+    monkeypatch.setattr(middleware.writer, "append", full)
+    crawler.engine = Engine()  # type: ignore[assignment]
+    with pytest.raises(ArchiveFailed):
+        asyncio.run(middleware.process_response(request, response))
+    assert middleware.failed and crawler.stats.get_value(ARCHIVE_FAILED) == 1
+    assert closed == ["archive_error"]
+    with pytest.raises(ArchiveFailed):  # and every page after it
+        asyncio.run(middleware.process_response(request, response))

@@ -45,7 +45,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.reactor import is_asyncio_reactor_installed
+from scrapy.utils.asyncio import is_asyncio_available
 
 from newscrawl import stats as keys
 from newscrawl.archive.records import KIND_OF_CALLBACK, Fetch, build_records
@@ -145,7 +145,6 @@ class ArchiveMiddleware:
         self.failed = False
         self.closed = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-archive")
-        self._threaded = is_asyncio_reactor_installed()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -209,7 +208,7 @@ class ArchiveMiddleware:
         if not self.writer.prefix:
             self._start(spider)
         fetch = self.fetch(request, response, kind, spider)
-        if self._threaded and not self.closed:
+        if is_asyncio_available() and not self.closed:  # else no loop to wait on: encode here
             data, count = await asyncio.get_running_loop().run_in_executor(self._pool, _encode, fetch)
         else:
             data, count = _encode(fetch)
