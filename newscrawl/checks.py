@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
+from newscrawl.archive.extension import archive_mode
 from newscrawl.render import render_mode
 from newscrawl.sites.profile import SiteProfileError, load_profile
 from newscrawl.state import StateError, open_state
@@ -26,7 +27,7 @@ _NON_NEGATIVE_FLOATS = (
 )  # fmt: skip
 _POSITIVE_FLOATS = (
     "NEWSCRAWL_HEARTBEAT_INTERVAL", "NEWSCRAWL_WORKER_TIMEOUT", "NEWSCRAWL_RENDER_STEP_TIMEOUT",
-    "NEWSCRAWL_RENDER_PAGE_TIMEOUT", "NEWSCRAWL_RENDER_CLOSE_TIMEOUT",
+    "NEWSCRAWL_RENDER_PAGE_TIMEOUT", "NEWSCRAWL_RENDER_CLOSE_TIMEOUT", "NEWSCRAWL_ARCHIVE_MAX_MB",
 )  # fmt: skip
 
 
@@ -62,18 +63,24 @@ def settings_problem(settings: BaseSettings) -> str | None:
         render_mode(settings)
     except ValueError as error:
         return f"invalid setting NEWSCRAWL_RENDER: {error}"
+    try:
+        archive = archive_mode(settings)
+    except ValueError as error:
+        return f"invalid setting NEWSCRAWL_ARCHIVE: {error}"
     for name in ("NEWSCRAWL_RECHECK_AFTER", "NEWSCRAWL_SITEMAP_LASTMOD_MARGIN"):
         try:
             parse_durations(settings.get(name))
         except ValueError as error:
             return f"invalid setting {name}: {error}"
     output = Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))).expanduser()
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=output):
-            pass
-    except OSError as error:
-        return f"invalid setting NEWSCRAWL_OUTPUT_DIR: the folder {output} is not writable ({error.strerror})"
+    problem = _unwritable(output)
+    if problem:
+        return f"invalid setting NEWSCRAWL_OUTPUT_DIR: the folder {output} is not writable ({problem})"
+    folder = str(settings.get("NEWSCRAWL_ARCHIVE_DIR") or "").strip()
+    if archive != "off" and folder:
+        problem = _unwritable(Path(folder).expanduser())
+        if problem:
+            return f"invalid setting NEWSCRAWL_ARCHIVE_DIR: the folder {folder} is not writable ({problem})"
     uri = settings.get("NEWSCRAWL_STATE_URI")
     if is_redis_uri(uri):
         return _cluster_problem(settings, uri)
@@ -82,6 +89,17 @@ def settings_problem(settings: BaseSettings) -> str | None:
             open_state(uri).close()
         except StateError as error:
             return f"invalid setting NEWSCRAWL_STATE_URI: {error}"
+    return None
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why files cannot be written in ``folder`` (made if missing), or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
     return None
 
 

@@ -18,9 +18,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.settings import BaseSettings
 
@@ -34,10 +36,28 @@ def output_dir(settings: BaseSettings) -> str:
     return str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output").expanduser().resolve())
 
 
+# The crawl's start time as its first feed names it (``batch_time``), per crawler: the archive
+# names its files with the same string.
+_START_TIMES: WeakKeyDictionary[Crawler, str] = WeakKeyDictionary()
+
+
 def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """``FEED_URI_PARAMS``: Scrapy's URI parameters plus ``output_dir`` and ``worker``."""
     settings = spider.crawler.settings
+    if "batch_time" in params:
+        _START_TIMES.setdefault(spider.crawler, str(params["batch_time"]))
     return {**params, "output_dir": output_dir(settings), "worker": worker_id(settings)}
+
+
+def start_time(crawler: Crawler) -> str:
+    """The crawl's start time as its feed's name has it (``2026-12-03T20-18-05.123456+00-00``).
+
+    Known once the feeds are open (at ``spider_opened``); a crawl without feeds gets the time
+    of this first call, written the same way.
+    """
+    if crawler not in _START_TIMES:
+        _START_TIMES[crawler] = datetime.now(tz=UTC).isoformat().replace(":", "-")
+    return _START_TIMES[crawler]
 
 
 class AtomicFileFeedStorage(FileFeedStorage):

@@ -41,6 +41,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
+    # NEWSCRAWL_ARCHIVE (off by default): the final response, decoded, after redirects and retries;
+    # the Content-Encoding noted before HttpCompressionMiddleware (590) removes it.
+    "newscrawl.archive.extension.ArchiveMiddleware": 540,
+    "newscrawl.archive.extension.ContentCodingNote": 595,
 }
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0  # cap, also for Retry-After
@@ -102,6 +106,19 @@ NEWSCRAWL_SITE = ""
 NEWSCRAWL_MAX_LISTING_PAGES = 5000
 # Read robots.txt's sitemaps (day sitemaps, news sitemap) and each language's RSS feed too.
 NEWSCRAWL_SITEMAPS = True
+
+# --- archive of what was fetched (newscrawl.archive): WARC/1.1, one gzip member per record -----
+# off | articles: every response to an article request (any status: 200, 304 as a revisit record,
+# 404, 410) | all: also homes, listings, sitemaps, feeds, robots.txt (every HTML, XML, JSON response).
+# Each page gets request, response (decoded body), metadata (categories found under, base_url…)
+# and, when rendered, conversion (the DOM) records; its records are flushed before the spider
+# sees the page, so an article is never recorded as done without them.
+NEWSCRAWL_ARCHIVE = "off"
+# Folder of the archive files; empty: <NEWSCRAWL_OUTPUT_DIR>/<spider>/archive/. Files are named
+# like the feed, <start time>[-<worker>]-00001.warc.gz, and end in .part while written.
+NEWSCRAWL_ARCHIVE_DIR = ""
+# A file is finished and the next one begun once it passes this many megabytes.
+NEWSCRAWL_ARCHIVE_MAX_MB = 1000
 
 # --- crawl state and incremental runs ------------------------------------------------------
 # Where state lives: a SQLite file path; empty means $XDG_STATE_HOME/newscrawl/state.sqlite3

@@ -179,6 +179,15 @@ RECOVERED_RECORDS = _key("recovered", "records")
 HEALTH_FAILED = _key("health", "failed")  # thresholds broken
 HEALTH_WARNINGS = _key("health", "warnings")  # warnings given
 
+# --- archive (newscrawl.archive) ------------------------------------------------------------
+ARCHIVE_PAGES = _key("archive", "pages")  # responses archived (each is 3 or 4 WARC records)
+ARCHIVE_RECORDS = _key("archive", "records")  # WARC records written (warcinfo records aside)
+ARCHIVE_BYTES = _key("archive", "bytes")  # bytes written, gzipped
+ARCHIVE_FILES = _key("archive", "files")  # files this run opened
+ARCHIVE_RECOVERED_FILES = _key("archive", "recovered_files")  # killed runs' .part files finished
+ARCHIVE_TORN_RECORDS = _key("archive", "torn_records")  # torn last records they dropped
+ARCHIVE_FAILED = _key("archive", "failed")  # 1 when the archive could not be written
+
 # --- distributed crawling ------------------------------------------------------------------
 CLUSTER_CRAWL = _key("cluster", "crawl")  # id of the cluster-wide crawl this worker joined
 CLUSTER_WORKER = _key("cluster", "worker")
