@@ -23,6 +23,7 @@ import asyncio
 import logging
 import os
 import shutil
+import weakref
 from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -121,8 +122,10 @@ class _BrowserDownload:
     aborted: str | None = None
 
     async def page_created(self, page: Page, request: Request) -> None:
-        """scrapy-playwright's ``playwright_page_init_callback``: remember the page to close."""
+        """scrapy-playwright's ``playwright_page_init_callback`` (before navigation): remember the
+        page to close, and watch which documents it loads."""
         self.pages = [*(self.pages or []), page]
+        watch_documents(page)
 
 
 class BoundedPlaywrightHandler(PlaywrightHandlerLaunchedOnDemand):
@@ -231,8 +234,9 @@ _CLICK_LOAD_MORE = """({labels, classes}) => {
     .some((c) => classes.some((hint) => c.toLowerCase().includes(hint)));
   const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
   const staysHere = (el) => {
-    const submits = el.tagName === "INPUT" || (el.tagName === "BUTTON" && (el.type || "submit") === "submit");
-    if (submits && el.closest("form")) return false;
+    const submits = (el.tagName === "INPUT" && ["submit", "image"].includes(el.type))
+      || (el.tagName === "BUTTON" && el.type === "submit");
+    if (submits && el.form) return false;  // el.form: also a button tied to its form by form="…"
     const link = el.closest("a[href]");
     if (link) {
       const href = link.getAttribute("href").trim().toLowerCase();
@@ -240,20 +244,27 @@ _CLICK_LOAD_MORE = """({labels, classes}) => {
     }
     return true;
   };
+  // Controls clicked before that loaded nothing (settle_page marks them) are not tried again.
+  const dead = (window.__newscrawlDead = window.__newscrawlDead || new WeakSet());
+  const live = (el) => !dead.has(el) && shown(el) && staysHere(el);
   const controls = Array.from(document.querySelectorAll("button, [role=button], a, input[type=button]"))
-    .filter((el) => shown(el) && staysHere(el));
+    .filter(live);
   let target = controls.find((el) => labels.includes(label(el))) || controls.find(styled);
   if (!target && classes.length) {
     target = Array.from(document.querySelectorAll(classes.map((c) => `[class*="${c}"]`).join(", ")))
-      .find((el) => shown(el) && staysHere(el) && styled(el) && label(el).length <= 40
+      .find((el) => live(el) && styled(el) && label(el).length <= 40
                     && !el.querySelector("button, a, [role=button], input"));
   }
   if (!target) return -1;
   const before = document.querySelectorAll("a[href]").length;
+  window.__newscrawlLast = target;
   target.click();
   return before;
 }"""
 _MORE_LINKS = "(before) => document.querySelectorAll('a[href]').length > before"
+_MARK_DEAD = "() => window.__newscrawlDead.add(window.__newscrawlLast)"
+# Main-frame documents each page loaded, counted from its creation (see watch_documents).
+_DOCUMENTS: weakref.WeakKeyDictionary[Page, list[int]] = weakref.WeakKeyDictionary()
 _SCROLL_TO_END = "() => window.scrollTo(0, document.body ? document.body.scrollHeight : 0)"
 
 
@@ -277,11 +288,26 @@ class SettlePlan:
         )
 
 
+def watch_documents(page: Page) -> None:
+    """Count the documents ``page``'s main frame loads, from before its first navigation, so that
+    :func:`settle_page` notices a script that left for another page, even before "load"."""
+    count = _DOCUMENTS.setdefault(page, [0])
+
+    def on_request(request: Any) -> None:
+        # A server redirect is the same fetch; any other main-frame navigation is a new document.
+        main_frame = request.frame == page.main_frame
+        if request.is_navigation_request() and main_frame and not request.redirected_from:
+            count[0] += 1
+
+    page.on("request", on_request)
+
+
 async def settle_page(page: Page, plan: SettlePlan) -> None:
     """Let a page finish: wait for its network, click its load-more controls until none is left
     or nothing new appears, scroll to the end (for lists that grow on scrolling).
 
-    Raises :class:`RenderFailed` when the page left for another document meanwhile.
+    Raises :class:`RenderFailed` when the page left for another document meanwhile (or before,
+    for a page watched with :func:`watch_documents`).
     """
     start = _without_fragment(page.url)
     await _quiet(page, plan)
@@ -292,11 +318,12 @@ async def settle_page(page: Page, plan: SettlePlan) -> None:
             break
         try:
             await page.wait_for_function(_MORE_LINKS, arg=before, timeout=plan.step_timeout * 1000)
-        except PlaywrightError:  # nothing new within the step's time (or the page left)
-            break
+        except PlaywrightError:  # nothing new within the step's time: try the next control
+            await _step(page.evaluate(_MARK_DEAD), plan, page, start)
     await _step(page.evaluate(_SCROLL_TO_END), plan, page, start)
     await _quiet(page, plan)
-    if _without_fragment(page.url) != start:
+    documents = _DOCUMENTS.get(page, [1])[0]
+    if _without_fragment(page.url) != start or documents > 1:
         raise RenderFailed(f"the page's scripts navigated from {start} to {page.url}")
 
 
@@ -312,10 +339,8 @@ async def _step(action: Awaitable[T], plan: SettlePlan, page: Page, start: str) 
         return await asyncio.wait_for(action, plan.step_timeout)
     except TimeoutError:
         raise RenderFailed(f"a script on {start} ran longer than {plan.step_timeout:g} s") from None
-    except PlaywrightError as error:
-        if _without_fragment(page.url) != start or "context was destroyed" in str(error):
-            raise RenderFailed(f"the page navigated away from {start} while loading more") from error
-        raise
+    except PlaywrightError as error:  # our scripts do not throw: the page left, closed or crashed
+        raise RenderFailed(f"the page at {start} failed while loading more: {error.message}") from error
 
 
 def _without_fragment(url: str) -> str:

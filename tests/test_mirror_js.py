@@ -1,8 +1,9 @@
 """Tests of the mirror's pages that need a browser (``build_site(js=True)``): the default site is
-unchanged, browser-only articles cannot be reached without a browser, the JSON API answers, and
-(slow) a real headless Chromium renders the JS listing, the load-more listing, the
-client-rendered article bodies and the dateline drawn on ``client_meta`` pages (layout D pages
-whose data lacks the date and the outlet's name)."""
+unchanged, browser-only articles cannot be reached without a browser, the JSON API answers, the
+decoys and misbehaving scripts stay where they belong, and (slow) a real headless Chromium
+renders the JS listing, the load-more listing, the client-rendered article bodies and the
+dateline drawn on ``client_meta`` pages (layout D pages whose data lacks the date and the
+outlet's name)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 
+from newscrawl.sites.vietnamvn import VIETNAM_VN
+from newscrawl.urls import ARTICLE, UrlMapper
 from tests.mirror import feeds
 from tests.mirror.model import (
     CANONICAL,
@@ -38,7 +41,17 @@ from tests.mirror.model import (
     category_path,
     home_path,
 )
-from tests.mirror.render import Page, PageMap, SiteRenderer, date_text, render_site
+from tests.mirror.render import (
+    NEWSLETTER,
+    PAGE_SCRIPTS,
+    PROMO_SENTENCES,
+    UI,
+    Page,
+    PageMap,
+    SiteRenderer,
+    date_text,
+    render_site,
+)
 from tests.mirror.server import MirrorServer, lookup_key
 from tests.mirror.truth import (
     DRAWN_FIELDS,
@@ -148,18 +161,29 @@ def expected_listing(site: SiteModel, slug: str, lang: str) -> list[str]:
     return [article_path(lang, a.slug) for a in site.listing(slug, lang)]
 
 
-def without_client_meta(art: Article) -> Article:
-    """A copy of ``art`` with no version marked ``client_meta``."""
+FLAG_DEFAULTS = {"client_meta": False, "page_script": ""}
+"""Version flags that ``build_site(js=True)`` sets on articles of the default site."""
+
+
+def without_flags(art: Article, flags: tuple[str, ...] = ("client_meta",)) -> Article:
+    """A copy of ``art`` with the version ``flags`` (:data:`FLAG_DEFAULTS`) reset."""
+    reset = {name: FLAG_DEFAULTS[name] for name in flags}
     return dataclasses.replace(art, versions={
-        lg: dataclasses.replace(ver, client_meta=False) for lg, ver in art.versions.items()})
+        lg: dataclasses.replace(ver, **reset) for lg, ver in art.versions.items()})
 
 
-def cleared_site(site: SiteModel) -> SiteModel:
-    """A copy of ``site`` with no version marked ``client_meta`` (what the site would be
-    without them)."""
+def cleared_site(site: SiteModel, flags: tuple[str, ...] = ("client_meta",)) -> SiteModel:
+    """A copy of ``site`` with the version ``flags`` reset (what the site would be without
+    them; ``client_meta`` by default)."""
     out = copy.deepcopy(site)
-    out.articles = {slug: without_client_meta(art) for slug, art in out.articles.items()}
+    out.articles = {slug: without_flags(art, flags) for slug, art in out.articles.items()}
     return out
+
+
+def load_more_first_pages(site: SiteModel) -> dict[str, str]:
+    """Request target of each ``js_load_more`` listing's page 1 (the only one) → its language."""
+    return {category_path(lg, c.slug): lg for c in site.js_categories()
+            if c.pagination == "js_load_more" for lg in site.langs}
 
 
 def client_meta_paths(site: SiteModel) -> set[str]:
@@ -183,10 +207,11 @@ def test_default_site_is_unchanged() -> None:
         assert not plain.js_categories() and not plain.browser_listing_paths()
         assert plain.browser_only_urls() == set() and plain.client_rendered_urls() == set()
         assert split_browser_only(plain, truth_records(plain))[1] == []
-        assert plain.client_meta_urls() == set()
+        assert plain.client_meta_urls() == set() and plain.misbehaving_urls() == {}
         pages = render_site(plain)
         assert pages == render_site(off)
         assert not [k for k in pages if k.startswith("/api/")]
+        assert NEWSLETTER not in pages and not [p for p in pages.values() if b"/newsletter" in p.body]
         # inline scripts only where the article's data is embedded (layouts D and E), and
         # none of them fetches anything
         embedded = {article_path(lg, a.slug) for a in plain.articles.values()
@@ -199,8 +224,9 @@ def test_js_site_adds_only_its_sections() -> None:
     plain, js = build_site(), build_site(js=True)
     assert js == build_site(js=True)
     assert render_site(js) == render_site(build_site(js=True))
-    # (client_meta flags aside: tested in test_client_meta_versions_change_only_their_pages)
-    assert all(without_client_meta(js.articles[slug]) == art
+    # (flags aside: tested in test_client_meta_versions_change_only_their_pages and
+    # test_misbehaving_scripts_change_only_their_pages)
+    assert all(without_flags(js.articles[slug], tuple(FLAG_DEFAULTS)) == art
                for slug, art in plain.articles.items())
     extra = [a for slug, a in js.articles.items() if slug not in plain.articles]
     assert sorted(c for a in extra for c in a.categories) == sorted(
@@ -270,6 +296,91 @@ def test_client_meta_versions_change_only_their_pages(js_site: SiteModel) -> Non
     assert {r["url"] for r in static} >= drawn and set(DRAWN_FIELDS) == {
         "published_at", "source_name"}
     assert without_browser(js_site, truth) != truth == without_browser(cleared, truth)
+
+
+def test_misbehaving_scripts_change_only_their_pages(js_site: SiteModel) -> None:
+    scripts = js_site.misbehaving_urls()
+    assert sorted(scripts.values()) == ["navigates", "throws"]
+    # one article: the first listed layout A one whose versions are all static, translated
+    slug = next(a.slug for a in js_site.articles.values() if a.layout == "A")
+    assert {u.removeprefix(CANONICAL).rsplit("/", 1)[1] for u in scripts} == {slug}
+    art = js_site.articles[slug]
+    assert art.listed and not art.dup_of and not js_site.browser_listed(art)
+    assert not [v for v in art.versions.values() if v.client_body or v.client_meta]
+    assert scripts[canonical_url("vi", slug)] == "navigates"
+    assert not scripts.keys() & (js_site.browser_only_urls() | js_site.client_meta_urls())
+    assert build_site(js=True).misbehaving_urls() == scripts
+    assert sorted(build_site(js=True, seed=3, n_articles=30).misbehaving_urls().values()) == [
+        "navigates", "throws"]
+    # their pages only change, by the script at their end; the truth is unchanged
+    cleared = cleared_site(js_site, ("page_script",))
+    pages, before = render_site(js_site), render_site(cleared)
+    assert set(pages) == set(before)
+    changed = {k for k in pages if pages[k] != before[k]}
+    assert changed == {u.removeprefix(CANONICAL) for u in scripts}
+    for url, script in scripts.items():
+        body = pages[url.removeprefix(CANONICAL)].body.decode()
+        tail = PAGE_SCRIPTS[script]
+        assert body.count(tail) == 1 and body.endswith(tail + "</body></html>")
+        assert body.replace(tail, "").encode() == before[url.removeprefix(CANONICAL)].body
+    assert "/newsletter" in PAGE_SCRIPTS["navigates"] and "throw " in PAGE_SCRIPTS["throws"]
+    assert truth_records(js_site) == truth_records(cleared)
+
+
+def test_load_more_decoys_only_on_its_first_page(js_mirror: MirrorServer) -> None:
+    """Beside the load-more button: a newsletter form whose submit button bears the button's
+    label, and a promo link whose sentence contains it; both lead to ``/newsletter``."""
+    site, pages = js_mirror.site, js_mirror.pages
+    first_pages = load_more_first_pages(site)
+    with_decoys = {k for k in pages if b'class="newsletter"' in pages[k].body
+                   or b'class="promo"' in pages[k].body}
+    assert with_decoys == set(first_pages)
+    for key, lang in first_pages.items():
+        doc = lxml.html.fromstring(pages[key].body.decode())
+        more = UI[lang]["more"]
+        form, = doc.xpath("//form")
+        assert (form.get("class"), form.get("action"), form.get("method")) == (
+            "newsletter", NEWSLETTER, "get")
+        assert form.xpath(".//input[@type='email']")
+        button, = form.xpath(".//button")
+        assert button.get("type") is None and button.text_content() == more  # a submit button
+        assert "btn-more" in button.get("class")
+        promo, = doc.xpath("//a[@class='promo']")
+        text = promo.text_content()
+        assert text == PROMO_SENTENCES[lang]
+        assert more.lower() in text.lower() and text.lower() != more.lower()
+        assert promo.get("href") == "javascript:void(0)"
+        assert promo.get("onclick") == f"location.href='{NEWSLETTER}'"
+        # the decoys come first, then the real button
+        controls = doc.xpath("//form | //a[@class='promo'] | //button[contains(@class,'btn-load-more')]")
+        assert [c.tag for c in controls] == ["form", "a", "button"], key
+        assert controls[2].text_content() == more and controls[2].get("type") == "button"
+    assert PROMO_SENTENCES["fr"] == "Pour en savoir plus sur nos lettres d'information, cliquez ici"
+    assert set(PROMO_SENTENCES) == set(site.langs)
+
+
+def test_newsletter_is_reachable_but_linked_by_no_href(js_mirror: MirrorServer) -> None:
+    site, pages = js_mirror.site, js_mirror.pages
+    status, ctype, body = get(js_mirror, NEWSLETTER)
+    assert (status, ctype) == (200, "text/html; charset=utf-8")
+    doc = lxml.html.fromstring(body.decode())
+    assert not doc.xpath("//@href") and not doc.xpath("//script")
+    assert NEWSLETTER not in static_crawl(pages, site.langs)
+    assert pages.routes[NEWSLETTER] == ("newsletter",)
+    assert not [r for r in js_mirror.truth if urlsplit(r["url"]).path == NEWSLETTER]
+    newsletter = UrlMapper(None, VIETNAM_VN).parse(CANONICAL + NEWSLETTER)
+    assert newsletter is not None and newsletter.kind != ARTICLE  # the crawler: not an article
+    # named only by the decoys' form and onclick, and by the navigating script
+    naming = set()
+    for key in pages:
+        page = pages[key]
+        if NEWSLETTER in links(page, key):
+            pytest.fail(f"{key} links to {NEWSLETTER}")
+        if b"/newsletter" in page.body:
+            naming.add(key)
+    navigates = {u.removeprefix(CANONICAL) for u, s in site.misbehaving_urls().items()
+                 if s == "navigates"}
+    assert naming == set(load_more_first_pages(site)) | navigates
 
 
 # --------------------------------------------------------------------------- without a browser

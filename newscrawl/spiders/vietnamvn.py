@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
 import scrapy
@@ -75,6 +75,9 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
     validates_arguments = True
     # The site crawled unless the NEWSCRAWL_SITE setting names another profile.
     site: SiteProfile = VIETNAM_VN
+    # An article page's translations and new categories are followed; a replay of archived
+    # pages (newscrawl.tools.replay) reads only the pages it is given.
+    follow_links = True
     # Read from the settings by from_crawler.
     recheck_schedule: tuple[float, ...]
     known_pages_to_stop: int
@@ -424,7 +427,8 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
             return
         for field, layer in extraction.layers.items():
             self.crawler.stats.inc_value(keys.field_layer(field, layer))
-        yield from self._follow(extraction)
+        if self.follow_links:
+            yield from self._follow(extraction)
         item = self._article_item(response, url, extraction, fetch)
         if item is not None:
             yield item
@@ -444,11 +448,16 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
 
     def _extract(self, response: TextResponse, url: SiteUrl) -> Extraction:
         """The article's fields, layer by layer; embedded data left unread is counted."""
-        ctx = PageContext.from_response(response, url.lang, self.mapper)
+        ctx = PageContext.from_response(response, url.lang, self.page_mapper(response))
         extraction = extract_article(ctx)
         for reason, count in ctx.skips.items():
             self.crawler.stats.inc_value(keys.embedded_skipped(reason), count)
         return extraction
+
+    def page_mapper(self, response: Response) -> UrlMapper:
+        """The mapper a page's links are read with: the crawl's (a replay's pages may come from
+        other origins, each with its own)."""
+        return self.mapper
 
     def _render_article(self, response: TextResponse, extraction: Extraction) -> scrapy.Request | None:
         """The page again through the browser when the static page lacks what a browser may show.
@@ -480,7 +489,9 @@ class VietnamVnSpider(SitemapsAndFeeds, scrapy.Spider):
             if self.keeper is not None:  # so incremental runs need not fetch it again
                 self.keeper.record_not_emitted(url.canonical, lang=url.lang, slug=url.slug, fetch=fetch)
             return None
-        record = load_article(url, extraction, response.meta.get("found_under", []))
+        # Stamped with the fetch's time: a replayed page's record says when its page was fetched.
+        crawled_at = datetime.fromtimestamp(fetch["fetched_at"], UTC)
+        record = load_article(url, extraction, response.meta.get("found_under", []), crawled_at)
         if self._too_old(record["published_at"]):
             stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE)
             return None

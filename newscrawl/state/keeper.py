@@ -36,6 +36,8 @@ from newscrawl.state.store import SharedClaims
 
 logger = logging.getLogger(__name__)
 FETCH_KEY = "_fetch"  # item field with the response's validators; never exported
+# Request meta: when the page was fetched, if not now (a page replayed from the archive).
+FETCHED_AT = "newscrawl_fetched_at"
 
 
 def find_keeper(crawler: Crawler) -> StateKeeper | None:
@@ -75,8 +77,10 @@ def _header(response: Response, name: bytes) -> str | None:
 
 def fetch_of(response: Response) -> dict[str, Any]:
     """What the state keeps of a fetch: when, its status and its validators (``FETCH_KEY``)."""
+    request = response.request
+    fetched_at = request.meta.get(FETCHED_AT) if request is not None else None
     return {
-        "fetched_at": time.time(), "status": response.status,
+        "fetched_at": fetched_at or time.time(), "status": response.status,
         "etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified"),
     }  # fmt: skip
 

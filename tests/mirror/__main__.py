@@ -1,9 +1,10 @@
 """Command line for the offline mirror.
 
 ``python -m tests.mirror serve [--port 8000] [--seed 7] [--articles 120] [--unlisted N]
-[--padding-kb N] [--embedded N] [--truth PATH]`` serves the mirror until Ctrl-C (sitemaps at ``/sitemap.xml``,
-feeds at ``/<lang>/sitemap.rss``); ``python -m tests.mirror demo`` serves it, crawls it with
-newscrawl into ``output/demo/`` and compares the feed with the truth.
+[--padding-kb N] [--embedded N] [--js] [--truth PATH]`` serves the mirror until Ctrl-C (sitemaps at
+``/sitemap.xml``, feeds at ``/<lang>/sitemap.rss``; ``--js`` adds the pages that need a browser,
+see ``model.py``); ``python -m tests.mirror demo`` serves it, crawls it with newscrawl into
+``output/demo/`` and compares the feed with the truth.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="pad HTML pages to about this many KB (0 = no padding)")
     serve.add_argument("--embedded", type=int, default=2,
                        help="articles per embedded-data layout (D, E, F; 0 = none)")
+    serve.add_argument("--js", action="store_true",
+                       help="add the pages that need a browser (build_site(js=True))")
     serve.add_argument("--truth", type=Path, help="write expected records here (JSON Lines)")
     demo = sub.add_parser("demo", help="crawl the mirror with newscrawl and compare with the truth")
     demo.add_argument("--seed", type=int, default=7, help="site seed")
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(build_site(seed=args.seed, n_articles=args.articles))
 
     site = build_site(seed=args.seed, n_articles=args.articles, unlisted=args.unlisted,
-                      page_padding_kb=args.padding_kb, embedded=args.embedded)
+                      page_padding_kb=args.padding_kb, embedded=args.embedded, js=args.js)
     server = MirrorServer(site, port=args.port)
     if args.truth:
         write_jsonl(server.truth, args.truth)

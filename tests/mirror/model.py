@@ -24,7 +24,12 @@ Their articles are linked from nowhere else (no other listing, box, sitemap or f
 it also marks two versions of the first layout D article as ``client_meta``: their data lacks
 the date and the outlet's name, which a script draws from ``/api/post/<slug>?lang=<lang>``
 (:meth:`SiteModel.client_meta_urls`); a crawl without a browser still emits them, without those
-two fields.
+two fields. It also gives two versions of the first listed layout A article a misbehaving inline
+script (:attr:`ArticleVersion.page_script`, :meth:`SiteModel.misbehaving_urls`): the Vietnamese
+one leaves for ``/newsletter`` 200 ms after load, another one throws; their content, and so the
+truth, is unchanged. The ``js_load_more`` listing's page 1 carries decoys beside its button (a
+newsletter form whose submit button is labelled like it, a promo link whose sentence contains its
+label) that lead to ``/newsletter``, a static page no href links to.
 """
 
 from __future__ import annotations
@@ -275,6 +280,9 @@ class ArticleVersion:
     client_meta: bool = False
     """Layout D only: the page's data leaves out the date and the outlet's name; a script
     draws them from ``/api/post/<slug>`` (the rest still comes from the data)."""
+    page_script: str = ""
+    """An inline script the page carries besides its content: ``""`` (none), ``"navigates"``
+    (leaves for ``/newsletter`` 200 ms after load) or ``"throws"`` (an uncaught error)."""
 
     @property
     def lead(self) -> str:
@@ -440,6 +448,12 @@ class SiteModel:
         ``published_at`` and ``source_name``)."""
         return {canonical_url(lang, art.slug) for art in self.articles.values()
                 for lang, ver in art.versions.items() if ver.client_meta}
+
+    def misbehaving_urls(self) -> dict[str, str]:
+        """Canonical URL → :attr:`ArticleVersion.page_script` of the article versions whose page
+        carries a misbehaving script (their content is what the truth says)."""
+        return {canonical_url(lang, art.slug): ver.page_script for art in self.articles.values()
+                for lang, ver in art.versions.items() if ver.page_script}
 
     def browser_only_urls(self) -> set[str]:
         """Truth URLs a crawl without a browser cannot produce: every version of a
@@ -856,6 +870,25 @@ def _add_client_meta(site: SiteModel) -> None:
         art.versions[rng.choice(others)].client_meta = True
 
 
+def _add_misbehaving_scripts(site: SiteModel) -> None:
+    """Give the first listed layout A article whose versions are all static (no
+    ``client_body``, no ``client_meta``) and that is translated a misbehaving script
+    (:attr:`ArticleVersion.page_script`): ``"navigates"`` on its Vietnamese version, ``"throws"``
+    on one other language version. Only flags change (no article is added and the shared random
+    stream is not touched), so every other page stays byte-identical."""
+    def static(art: Article) -> bool:
+        return not any(v.client_body or v.client_meta for v in art.versions.values())
+
+    chosen = next((a for a in site.articles.values() if a.layout == "A" and a.listed
+                   and not a.dup_of and static(a) and len(a.versions) > 1), None)
+    if chosen is None:
+        return
+    rng = random.Random(f"{site.seed}/page_script")
+    chosen.versions["vi"].page_script = "navigates"
+    others = [lg for lg in site.langs if lg != "vi" and lg in chosen.versions]
+    chosen.versions[rng.choice(others)].page_script = "throws"
+
+
 def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LANGS, *,
                unlisted: int = 0, page_padding_kb: int = 0, js: bool = False,
                embedded: int = 2) -> SiteModel:
@@ -894,6 +927,8 @@ def build_site(seed: int = 7, n_articles: int = 120, langs: tuple[str, ...] = LA
         _add_embedded(site, embedded)
         if js:
             _add_client_meta(site)
+    if js:
+        _add_misbehaving_scripts(site)
     return site
 
 

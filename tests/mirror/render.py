@@ -33,6 +33,20 @@ JSON routes, rendered here as pages with ``Content-Type: application/json``:
   script (:data:`JS_DRAW_META`) draws into ``#post-root`` as
   ``div.post-detail-meta > div.post-detail-source > span.source-name`` and
   ``time.post-detail-time[datetime]``.
+
+They also carry controls and scripts a browser must not be fooled by (the WHOLE label of a
+control, not a word in it, makes it a "load more" button; a form's submit button and a link
+that leaves the page are never one):
+
+- the ``js_load_more`` listing's page 1 shows, before its ``button.btn-load-more``, a newsletter
+  ``form.newsletter`` (``action="/newsletter"``) whose submit ``button.btn-more`` carries the
+  same label, and an ``a.promo`` (``href="javascript:void(0)"``) whose sentence
+  (:data:`PROMO_SENTENCES`) contains that label and whose click goes to ``/newsletter``;
+- article versions with a :attr:`~.model.ArticleVersion.page_script` end with an inline script
+  (:data:`PAGE_SCRIPTS`) that leaves for ``/newsletter`` 200 ms after load, or throws.
+
+``/newsletter`` (:data:`NEWSLETTER`) is a small static page that no ``href`` links to, so a
+crawl without a browser never fetches it.
 """
 
 from __future__ import annotations
@@ -121,6 +135,28 @@ UI: dict[str, dict[str, str]] = {
            "more": "もっと見る", "most_read": "よく読まれている", "categories": "カテゴリー",
            "latest": "最新"},
 }
+NEWSLETTER = "/newsletter"
+"""Where the decoys and the navigating script lead (``build_site(js=True)`` only)."""
+NEWSLETTER_PAGE = ('<!DOCTYPE html><html lang="vi"><head><meta charSet="utf-8"/>'
+                   "<title>Đăng ký nhận bản tin</title></head><body><div class=\"newsletter-page\">"
+                   "<h1>Đăng ký nhận bản tin</h1><p>Cảm ơn bạn đã đăng ký nhận bản tin của chúng tôi."
+                   "</p></div></body></html>")
+PROMO_SENTENCES = {
+    "vi": "Đăng ký nhận bản tin để xem thêm nhiều tin bài hấp dẫn mỗi ngày",
+    "en": "Subscribe to our newsletter to load more stories into your inbox every morning",
+    "fr": "Pour en savoir plus sur nos lettres d'information, cliquez ici",
+    "zh-cn": "订阅我们的新闻简报，每天为您加载更多精彩内容",
+    "ko": "뉴스레터를 구독하시면 소식을 더 보기 쉽게 받아 보실 수 있습니다",
+    "ja": "ニュースレターに登録して、最新のニュースをもっと見る",
+}
+"""The promo link's text on the ``js_load_more`` page 1: a sentence that contains the
+language's "load more" label (``UI[lang]["more"]``, ignoring case), never only that label."""
+PAGE_SCRIPTS = {
+    "navigates": ('<script>window.addEventListener("load",function(){setTimeout(function(){'
+                  f'location.href="{NEWSLETTER}";}},200);}});</script>'),
+    "throws": '<script>throw new Error("mirror: a broken script");</script>',
+}
+"""The inline script ending an article page, by :attr:`~.model.ArticleVersion.page_script`."""
 STATIC_LINKS = {"/gioi-thieu": "Giới thiệu",
                 "/chinh-sach-bao-mat-thong-tin": "Chính sách bảo mật thông tin",
                 "/lien-he": "Liên hệ"}
@@ -562,6 +598,8 @@ class SiteRenderer:
             for lang in removal.article.versions:
                 out[article_path(lang, slug)] = ("gone", slug, lang)
         out.update({path: ("static", path) for path in site.static_pages})
+        if site.js_categories():
+            out[NEWSLETTER] = ("newsletter",)
         out.update(self.feeds.routes())
         if self.grammar is not None:
             return {self.grammar.rewrite(target): route for target, route in out.items()}
@@ -607,6 +645,8 @@ class SiteRenderer:
         if kind == "api_post":
             art = self.site.articles[args[0]]
             return with_validators(json_page(self.api_post(art, args[1])), art.changed)
+        if kind == "newsletter":
+            return with_validators(html_page(NEWSLETTER_PAGE))
         if kind == "home":
             body = self.home(args[0])
         elif kind == "listing":
@@ -816,7 +856,8 @@ class SiteRenderer:
         """Page ``p`` of a browser category: ``js_listing`` pages hold an empty
         ``#post-list`` filled by a script (and no article link at all: the most-read box is
         empty too); a ``js_load_more`` page 1 holds its first items and a "load more" button
-        (no href) whose clicks append the next JSON pages."""
+        (no href) whose clicks append the next JSON pages, after the decoys that go to
+        ``/newsletter`` (:meth:`load_more_decoys`)."""
         base = category_path(lang, cat.slug)
         api = api_category_path(lang, cat.slug, 1).removesuffix("&page=1")
         if cat.pagination == "js_listing":
@@ -826,9 +867,9 @@ class SiteRenderer:
             items = "".join(
                 self.post_item(a, lang, link(article_path(lang, a.slug), cat.href_style, k))
                 for k, a in enumerate(self.listed(cat.slug, lang)[:cat.page_size]))
-            button = (f'<div class="load-more-wrap"><button type="button" class="btn-load-more">'
-                      f'{UI[lang]["more"]}</button></div>'
-                      if self.listing_count(cat, lang) > 1 else "")
+            button = (f'{self.load_more_decoys(lang)}<div class="load-more-wrap">'
+                      f'<button type="button" class="btn-load-more">{UI[lang]["more"]}</button>'
+                      "</div>" if self.listing_count(cat, lang) > 1 else "")
             main = f'<div class="post-list" id="post-list">{items}</div>{button}'
             script = inline_script(JS_LOAD_MORE, {"api": api, "next": 2})
         switcher = {lg: category_path(lg, cat.slug) for lg in self.site.langs}
@@ -841,6 +882,16 @@ class SiteRenderer:
         return self.document(lang, cat.labels[lang], content, switcher=switcher,
                              head='<meta property="og:type" content="website"/>',
                              next_data=nd, route="/category/[slug]")
+
+    @staticmethod
+    def load_more_decoys(lang: str) -> str:
+        """A newsletter form whose submit button reads like "load more", and a promo link
+        whose sentence contains that label; both lead to ``/newsletter``."""
+        return (f'<form class="newsletter" action="{NEWSLETTER}" method="get">'
+                '<input type="email" name="email" placeholder="email@example.com"/>'
+                f'<button class="btn-more">{UI[lang]["more"]}</button></form>'
+                f'<p class="promo-line"><a href="javascript:void(0)" class="promo" '
+                f"onclick=\"location.href='{NEWSLETTER}'\">{esc(PROMO_SENTENCES[lang])}</a></p>")
 
     def api_category(self, cat: Category, lang: str, p: int) -> dict[str, Any]:
         """Page ``p`` of a category's JSON listing (see the module docstring)."""
@@ -993,7 +1044,7 @@ class SiteRenderer:
             nd = ("/[...slug]", {"slug": [art.slug]},
                   {"post": {"slug": art.slug, "lang": lang, "title": ver.title}})
         return self.document(lang, ver.title, content, head=head, switcher=switcher,
-                             next_data=nd)
+                             next_data=nd, tail=PAGE_SCRIPTS.get(ver.page_script, ""))
 
     def body_html(self, art: Article, ver: ArticleVersion, fig_class: str = "image",
                   source_line: bool = True) -> str:
@@ -1208,7 +1259,8 @@ class SiteRenderer:
             content = unicodedata.normalize("NFD", content)
         head = f'<link rel="canonical" href="{canonical_url(ver.lang, art.slug)}"/>' + head
         return self.document(ver.lang, ver.title, content, head=head, next_data=next_data,
-                             tail=tail, app_router=art.layout == "E")
+                             tail=tail + PAGE_SCRIPTS.get(ver.page_script, ""),
+                             app_router=art.layout == "E")
 
     def _decoy_posts(self, art: Article, lang: str) -> list[Article]:
         """Two or three other listed articles in ``lang`` (related-post decoys)."""

@@ -1,0 +1,1 @@
+"""Datasets built from the snapshot: Parquet by language, translation pairs, Moses text files."""
