@@ -39,7 +39,8 @@ def crawled_site(crawler: Crawler) -> SiteProfile:
 
 def is_canonical_article_url(url: str, mapper: UrlMapper) -> bool:
     """Whether ``url`` is an article URL of the mapper's site, written canonically."""
-    found = mapper.parse(url)
+    # Not cached: every record has a URL of its own (a full cache of them held 8 MB for nothing).
+    found = mapper.parse(url, cache=False)
     return found is not None and found.kind == ARTICLE and found.canonical == url
 
 

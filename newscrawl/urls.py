@@ -166,12 +166,18 @@ class UrlMapper:
         default_port = _DEFAULT_PORTS[scheme]
         return host.lower().rstrip(".") in self._hosts and (port or default_port) == default_port
 
-    def parse(self, href: str | None, base: str | None = None) -> SiteUrl | None:
-        """Resolve ``href`` (relative to ``base``) to a :class:`SiteUrl`, or None if off-site."""
+    def parse(self, href: str | None, base: str | None = None, *, cache: bool = True) -> SiteUrl | None:
+        """Resolve ``href`` (relative to ``base``) to a :class:`SiteUrl`, or None if off-site.
+
+        Answers are cached, as links repeat from page to page; ``cache=False`` is for a URL
+        seen once (each record's own URL, say), which would only crowd the cache.
+        """
         if not href:
             return None
         href = href.strip()
         base = base or self.origin
+        if not cache:
+            return self._resolve(href, base)
         key = (href, _base_key(href, base))
         try:
             return self._parsed[key]

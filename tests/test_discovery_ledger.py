@@ -38,6 +38,17 @@ def test_counts_per_path_and_only_that_path():
     assert crawler.stats.get_value(keys.discovery_only(LINK)) == 0
 
 
+def test_many_urls_are_told_apart():
+    ledger = DiscoveryLedger()
+    urls = [f"https://www.vietnam.vn/bai-viet-{n}" for n in range(20_000)]
+    for url in urls:
+        assert not ledger.found(url, LISTING)
+    for url in urls[::2]:
+        ledger.requested(url)
+    assert [ledger.found(url, LINK) for url in urls[:4]] == [True, False, True, False]
+    assert ledger.counts()[LISTING] == (20_000, 19_996)  # four also found by links now
+
+
 def test_a_tombstone_is_a_complete_removed_record():
     record = tombstone(A, "en", "bai-viet-a", 0.0)
     assert record["status"] == "removed" and record["url"] == A and record["translation_key"] == "bai-viet-a"

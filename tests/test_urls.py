@@ -72,6 +72,7 @@ def test_site_links_map_to_canonical_and_to_the_crawl_origin(href, canonical):
     assert url is not None and url.kind == ARTICLE
     assert url.canonical == canonical
     assert mapper.fetch_url(url) == "http://127.0.0.1:8000" + canonical.removeprefix("https://www.vietnam.vn")
+    assert mapper.parse(href, "http://127.0.0.1:8000/category/x", cache=False) == url
 
 
 @pytest.mark.parametrize(
@@ -93,6 +94,7 @@ def test_site_links_map_to_canonical_and_to_the_crawl_origin(href, canonical):
 )
 def test_off_site_links_are_rejected(href):
     assert UrlMapper("http://127.0.0.1:8000", VIETNAM_VN).parse(href) is None
+    assert UrlMapper("http://127.0.0.1:8000", VIETNAM_VN).parse(href, cache=False) is None
 
 
 def test_listing_keeps_page_query_but_drops_tracking():

@@ -8,6 +8,8 @@ spider it has already requested a URL, so no request is built only to be filtere
 
 from __future__ import annotations
 
+from hashlib import blake2b
+
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl import stats as keys
@@ -19,25 +21,38 @@ _FLAG = {path: 1 << i for i, path in enumerate(PATHS)}
 _REQUESTED = 1 << len(PATHS)
 
 
+def _key(url: str) -> int:
+    # 8 bytes of digest instead of the URL: a long crawl's ledger holds tens of thousands of
+    # them (an int is 40 bytes, the URL string 100 or more). Unlike hash(), the same in every
+    # process; two of 100k URLs collide with odds below 1e-9.
+    return int.from_bytes(blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
 class DiscoveryLedger:
-    """Per canonical article URL: the paths that found it, and whether it was requested."""
+    """Per canonical article URL: the paths that found it, and whether it was requested.
+
+    URLs are kept as a 64-bit digest, not as strings: the ledger can tell what it was told of a
+    URL, but cannot list the URLs.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[str, int] = {}
+        self._entries: dict[int, int] = {}  # URL digest → flags
 
     def found(self, url: str, path: str) -> bool:
         """Record that ``path`` found ``url``; True when this run has requested it already."""
-        flags = self._entries.get(url, 0)
-        self._entries[url] = flags | _FLAG[path]
+        key = _key(url)
+        flags = self._entries.get(key, 0)
+        self._entries[key] = flags | _FLAG[path]
         return bool(flags & _REQUESTED)
 
     def requested(self, url: str) -> None:
         """Record that this run requested ``url``."""
-        self._entries[url] = self._entries.get(url, 0) | _REQUESTED
+        key = _key(url)
+        self._entries[key] = self._entries.get(key, 0) | _REQUESTED
 
     def paths(self, url: str) -> set[str]:
         """The paths that found ``url``."""
-        flags = self._entries.get(url, 0)
+        flags = self._entries.get(_key(url), 0)
         return {path for path, flag in _FLAG.items() if flags & flag}
 
     def counts(self) -> dict[str, tuple[int, int]]:
