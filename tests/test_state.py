@@ -106,17 +106,23 @@ def test_run_history_keeps_runs_with_their_reports_and_only_the_latest(backend, 
 def test_a_schema_1_state_gains_the_run_history(tmp_path):
     path = tmp_path / "state.sqlite3"
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, spider TEXT NOT NULL, "
-                   "started_at REAL NOT NULL, finished_at REAL, outcome TEXT)")
-        db.execute("INSERT INTO runs (spider, started_at, finished_at, outcome) "
-                   "VALUES ('vietnamvn', 1, 2, 'finished')")
+        db.execute(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, spider TEXT NOT NULL, "
+            "started_at REAL NOT NULL, finished_at REAL, outcome TEXT)"
+        )
+        db.execute(
+            "INSERT INTO runs (spider, started_at, finished_at, outcome) "
+            "VALUES ('vietnamvn', 1, 2, 'finished')"
+        )
         db.execute("PRAGMA user_version=1")
     store = open_state(str(path))
     store.finish_run(store.start_run("vietnamvn", 3.0, {"mode": "full"}), 4.0, "finished", {"healthy": True})
     runs = store.run_history("vietnamvn", 10)
     store.close()
-    assert [(r.started_at, r.details, r.summary) for r in runs] == [(1.0, {}, None), (3.0, {"mode": "full"},
-                                                                                      {"healthy": True})]
+    assert [(r.started_at, r.details, r.summary) for r in runs] == [
+        (1.0, {}, None),
+        (3.0, {"mode": "full"}, {"healthy": True}),
+    ]
 
 
 def test_the_history_is_read_beside_a_running_crawl_without_its_lock(tmp_path):

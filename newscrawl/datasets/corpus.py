@@ -42,21 +42,17 @@ def write_corpus(
     :class:`RowGroupWriter`'s ``rows_per_group`` / ``bytes_per_group``.
     """
 
-    def bad(where: str, error: str) -> None:
-        facts.skipped += 1
-        on_bad_row(where, error)
-
     for lang in sorted(fold.languages()):
         final = out / PARTITION.format(lang=lang)
         seen = partial(facts.saw, url="url", published="published_at")
-        writer = RowGroupWriter(staging.path(final), ARTICLE_SCHEMA, bad, seen, **group_limits)
+        writer = RowGroupWriter(staging.path(final), ARTICLE_SCHEMA, on_bad_row, seen, **group_limits)
         try:
             for item, line in fold.lines(lang):
                 advance(1)
                 try:
                     row = article_row(orjson.loads(line))
                 except ROW_ERRORS as error:
-                    bad(fold.where(item), str(error))
+                    on_bad_row(fold.where(item), str(error))
                 else:
                     writer.add(row, len(line), fold.where(item))
         except BaseException:

@@ -66,19 +66,15 @@ def write_moses(
 ) -> None:
     """Stage the two files of each language that has paragraph-aligned pairs; count them in ``facts``."""
 
-    def bad(where: str, error: str) -> None:
-        facts.skipped += 1
-        on_bad_row(where, error)
-
     # Pairs come language by language: two files are open at a time.
-    for lang, group in groupby(pairs(fold, bad), key=lambda pair: pair[1]["other_lang"]):
+    for lang, group in groupby(pairs(fold, on_bad_row), key=lambda pair: pair[1]["other_lang"]):
         with _Parallel(staging, out, lang) as parallel:
             for match, row in group:
                 advance(1)
                 try:
                     published = timestamp(row["vi_published_at"])
                 except ValueError as error:
-                    bad(match.where, str(error))
+                    on_bad_row(match.where, str(error))
                     continue
                 facts.note(row["vi_url"], published)
                 facts.articles[lang] += 1

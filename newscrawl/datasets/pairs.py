@@ -119,20 +119,16 @@ def write_pairs(
 ) -> None:
     """Stage ``pairs.parquet`` and ``pairs.jsonl`` under ``out``; count them in ``facts``."""
 
-    def bad(where: str, error: str) -> None:
-        facts.skipped += 1
-        on_bad_row(where, error)
-
     seen = _counter(facts)
-    writer = RowGroupWriter(staging.path(out / PARQUET_NAME), PAIR_SCHEMA, bad, seen, **group_limits)
+    writer = RowGroupWriter(staging.path(out / PARQUET_NAME), PAIR_SCHEMA, on_bad_row, seen, **group_limits)
     try:
         with staging.path(out / JSONL_NAME).open("wb") as jsonl:
-            for match, row in pairs(fold, bad):
+            for match, row in pairs(fold, on_bad_row):
                 advance(1)
                 try:
                     arrow_row = pair_arrow_row(row)
                 except ROW_ERRORS as error:
-                    bad(match.where, str(error))
+                    on_bad_row(match.where, str(error))
                     continue
                 # The JSON Lines file keeps the records' own timestamp strings (with their offset).
                 jsonl.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))

@@ -56,7 +56,8 @@ class ExportReport:
     """Files of an earlier export no longer part of this one."""
 
     def bad_row(self, where: str, error: str) -> None:
-        """Remember a record left out (the first few, with the reason)."""
+        """Count a record left out; remember the first few, with the reason."""
+        self.facts.skipped += 1
         if len(self.bad_rows) < REPORTED_LINES:
             self.bad_rows.append(f"{where}: {error}")
 
